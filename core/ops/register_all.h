@@ -1,0 +1,26 @@
+// One registration function per operator family (folder under core/ops/).
+#pragma once
+
+namespace wisp {
+
+class OpRegistry;
+
+void register_elementwise_ops(OpRegistry& registry);  // core/ops/elementwise/
+void register_nn_ops(OpRegistry& registry);           // core/ops/nn/: conv, pooling, normalisation
+void register_linalg_ops(OpRegistry& registry);       // core/ops/linalg/: MatMul, Gemm
+void register_shape_ops(OpRegistry& registry);        // core/ops/shape/: reshape, slice, gather, ...
+void register_reduce_ops(OpRegistry& registry);       // core/ops/reduce/
+void register_control_ops(OpRegistry& registry);      // core/ops/control/: If, Loop, Scan
+void register_rnn_ops(OpRegistry& registry);          // core/ops/rnn/: LSTM, GRU, RNN
+
+inline void register_all_ops(OpRegistry& registry) {
+  register_elementwise_ops(registry);
+  register_nn_ops(registry);
+  register_linalg_ops(registry);
+  register_shape_ops(registry);
+  register_reduce_ops(registry);
+  register_control_ops(registry);
+  register_rnn_ops(registry);
+}
+
+}  // namespace wisp

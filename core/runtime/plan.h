@@ -1,0 +1,63 @@
+// A compiled graph: nodes in execution order, each value in a numbered slot, kernels
+// created once, and for every step the slots to free once it has run (their last use).
+// A Plan is immutable after compile() and can run from several threads at once.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/graph/graph.h"
+#include "core/ops/op.h"
+#include "core/runtime/limits.h"
+#include "core/runtime/thread_pool.h"
+
+namespace wisp {
+
+// Per-run services shared by a plan and its subgraph plans.
+struct RunContext {
+  Allocator* allocator = nullptr;
+  ThreadPool* threads = nullptr;
+  Limits limits;
+  int depth = 0;  // nesting of subgraph runs
+  // When set, called after every node with its index and elapsed seconds (profiling).
+  std::function<void(const Node&, double seconds)> on_node_done;
+};
+
+class Plan {
+ public:
+  // `outer_scope`: names visible from enclosing graphs (for subgraphs); `depth` guards recursion.
+  static Result<std::shared_ptr<Plan>> compile(const Graph& graph, const Model& model,
+                                               const OpRegistry& registry, const Limits& limits,
+                                               const std::vector<std::string>& outer_scope = {},
+                                               int depth = 0);
+
+  // Runs with `inputs` in the order of graph.inputs; `scope` resolves captured outer values.
+  Result<std::vector<Tensor>> run(const std::vector<Tensor>& inputs, RunContext& run,
+                                  const ValueScope* scope = nullptr) const;
+
+  const Graph& graph() const { return *graph_; }
+
+ private:
+  struct Step {
+    const Node* node;
+    std::unique_ptr<OpKernel> kernel;
+    std::vector<int> inputs;   // slot per input, -1 when omitted
+    std::vector<int> outputs;  // slot per output, -1 when omitted
+    std::vector<int> free_after;
+  };
+  const Graph* graph_ = nullptr;
+  std::vector<Step> steps_;
+  std::unordered_map<std::string, int> slot_of_;
+  int num_slots_ = 0;
+  std::vector<int> input_slots_;
+  std::vector<int> output_slots_;
+  std::vector<std::pair<int, const Tensor*>> constant_slots_;
+  std::vector<std::pair<int, std::string>> captured_slots_;  // filled from the outer scope
+  std::vector<bool> never_free_;  // graph outputs, constants, captured
+
+  class Frame;
+};
+
+}  // namespace wisp

@@ -1,0 +1,80 @@
+#include "core/runtime/session.h"
+
+#include "core/optimizer/optimizer.h"
+
+namespace wisp {
+
+Result<std::unique_ptr<Session>> Session::load_file(const std::string& path, const SessionOptions& options) {
+  WISP_ASSIGN_OR_RETURN(Model model, load_model_file(path, options.limits));
+  return from_model(std::move(model), options);
+}
+
+Result<std::unique_ptr<Session>> Session::load_bytes(FileBytes bytes, const SessionOptions& options) {
+  LoadOptions load;
+  load.limits = options.limits;
+  WISP_ASSIGN_OR_RETURN(Model model, load_model_bytes(bytes, load));
+  return from_model(std::move(model), options);
+}
+
+Result<std::unique_ptr<Session>> Session::from_model(Model model, const SessionOptions& options) {
+  std::unique_ptr<Session> session(new Session());
+  session->model_ = std::move(model);
+  session->limits_ = options.limits;
+  if (options.optimize) WISP_RETURN_IF_ERROR(optimize_model(session->model_));
+  WISP_ASSIGN_OR_RETURN(session->plan_, Plan::compile(session->model_.graph, session->model_,
+                                                       OpRegistry::builtin(), options.limits));
+  session->threads_ = std::make_unique<ThreadPool>(options.num_threads);
+  session->pool_ = std::make_unique<BufferPool>();
+  return session;
+}
+
+Status check_feed(const ValueInfo& declared, const Tensor& feed) {
+  if (declared.dtype != DType::Undefined && feed.dtype() != declared.dtype) {
+    return invalid_argument("input '", declared.name, "' expects ", dtype_name(declared.dtype), ", got ",
+                            dtype_name(feed.dtype()));
+  }
+  if (!declared.has_shape) return Status::ok();
+  if (feed.rank() != int64_t(declared.shape.size())) {
+    return invalid_argument("input '", declared.name, "' expects rank ", declared.shape.size(), ", got ",
+                            feed.describe());
+  }
+  for (size_t i = 0; i < declared.shape.size(); ++i) {
+    const Dim& d = declared.shape[i];
+    if (d.is_fixed() && d.value != feed.shape()[i]) {
+      return invalid_argument("input '", declared.name, "' expects dimension ", i, " to be ", d.value, ", got ",
+                              feed.describe());
+    }
+  }
+  return Status::ok();
+}
+
+Result<NamedTensors> Session::run(const NamedTensors& feeds, RunProfile* profile) const {
+  const auto& declared = model_.graph.inputs;
+  std::vector<Tensor> inputs(declared.size());
+  for (const auto& [name, tensor] : feeds) {
+    size_t i = 0;
+    while (i < declared.size() && declared[i].name != name) ++i;
+    if (i == declared.size()) return invalid_argument("the model has no input named '", name, "'");
+    if (inputs[i].defined()) return invalid_argument("input '", name, "' is given twice");
+    WISP_RETURN_IF_ERROR(check_feed(declared[i], tensor));
+    inputs[i] = tensor;
+  }
+  for (size_t i = 0; i < declared.size(); ++i) {
+    if (!inputs[i].defined()) return invalid_argument("missing input '", declared[i].name, "'");
+  }
+  RunContext ctx;
+  ctx.allocator = pool_.get();
+  ctx.threads = threads_.get();
+  ctx.limits = limits_;
+  if (profile) {
+    ctx.on_node_done = [profile](const Node& node, double seconds) {
+      profile->nodes.push_back({node.name, node.op_type, seconds});
+    };
+  }
+  WISP_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, plan_->run(inputs, ctx));
+  NamedTensors named;
+  for (size_t i = 0; i < outputs.size(); ++i) named.emplace_back(model_.graph.outputs[i].name, std::move(outputs[i]));
+  return named;
+}
+
+}  // namespace wisp

@@ -1,0 +1,61 @@
+// The public C++ API: load a model once, run it many times (from any number of threads).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/graph/graph.h"
+#include "core/loaders/model_loader.h"
+#include "core/runtime/buffer_pool.h"
+#include "core/runtime/limits.h"
+#include "core/runtime/plan.h"
+#include "core/runtime/thread_pool.h"
+
+namespace wisp {
+
+struct SessionOptions {
+  int num_threads = 0;    // 0: WISP_NUM_THREADS or the core count
+  bool optimize = true;   // run the graph optimizer at load
+  Limits limits;
+};
+
+using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
+
+struct RunProfile {
+  struct NodeTime {
+    std::string name, op_type;
+    double seconds;
+  };
+  std::vector<NodeTime> nodes;
+};
+
+class Session {
+ public:
+  static Result<std::unique_ptr<Session>> load_file(const std::string& path, const SessionOptions& options = {});
+  static Result<std::unique_ptr<Session>> load_bytes(FileBytes bytes, const SessionOptions& options = {});
+  static Result<std::unique_ptr<Session>> from_model(Model model, const SessionOptions& options = {});
+
+  const std::vector<ValueInfo>& inputs() const { return model_.graph.inputs; }
+  const std::vector<ValueInfo>& outputs() const { return model_.graph.outputs; }
+  const Model& model() const { return model_; }
+
+  // Runs with the given feeds (every graph input by name) and returns the graph outputs in
+  // declaration order. Checks names, dtypes and fixed dimensions first.
+  Result<NamedTensors> run(const NamedTensors& feeds, RunProfile* profile = nullptr) const;
+  ThreadPool& threads() const { return *threads_; }
+
+ private:
+  Session() = default;
+  Model model_;
+  std::shared_ptr<Plan> plan_;
+  std::unique_ptr<ThreadPool> threads_;
+  std::unique_ptr<BufferPool> pool_;
+  Limits limits_;
+};
+
+// Checks a feed against the declared input (dtype, rank, fixed dims).
+Status check_feed(const ValueInfo& declared, const Tensor& feed);
+
+}  // namespace wisp
