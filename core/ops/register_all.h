@@ -6,7 +6,8 @@ namespace wisp {
 class OpRegistry;
 
 void register_elementwise_ops(OpRegistry& registry);  // core/ops/elementwise/
-void register_nn_ops(OpRegistry& registry);           // core/ops/nn/: conv, pooling, normalisation
+void register_nn_ops(OpRegistry& registry);           // core/ops/nn/: pooling, normalisation, softmax
+void register_conv_ops(OpRegistry& registry);         // core/ops/conv/: Conv, ConvTranspose
 void register_linalg_ops(OpRegistry& registry);       // core/ops/linalg/: MatMul, Gemm
 void register_shape_ops(OpRegistry& registry);        // core/ops/shape/: reshape, slice, gather, ...
 void register_reduce_ops(OpRegistry& registry);       // core/ops/reduce/
@@ -16,6 +17,7 @@ void register_rnn_ops(OpRegistry& registry);          // core/ops/rnn/: LSTM, GR
 inline void register_all_ops(OpRegistry& registry) {
   register_elementwise_ops(registry);
   register_nn_ops(registry);
+  register_conv_ops(registry);
   register_linalg_ops(registry);
   register_shape_ops(registry);
   register_reduce_ops(registry);
