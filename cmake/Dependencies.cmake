@@ -9,3 +9,8 @@ find_program(FLATC flatc PATHS /usr/bin NO_CMAKE_FIND_ROOT_PATH REQUIRED)
 set(WISP_THIRD_PARTY_INCLUDE ${CMAKE_BINARY_DIR}/third_party/include)
 file(COPY ${PROTOZERO_INCLUDE_DIR}/protozero DESTINATION ${WISP_THIRD_PARTY_INCLUDE})
 file(COPY ${FLATBUFFERS_INCLUDE_DIR}/flatbuffers DESTINATION ${WISP_THIRD_PARTY_INCLUDE})
+
+# stb_image (Debian libstb-dev) decodes PNG/JPEG for the OCR pipeline; one header, copied the
+# same way so every target sees only what it needs.
+find_path(STB_INCLUDE_DIR stb/stb_image.h PATHS /usr/include NO_CMAKE_FIND_ROOT_PATH REQUIRED)
+file(COPY ${STB_INCLUDE_DIR}/stb/stb_image.h DESTINATION ${WISP_THIRD_PARTY_INCLUDE}/stb)
