@@ -4,9 +4,15 @@
 
 #include "core/base/status.h"
 #include "core/graph/graph.h"
+#include "core/ops/op.h"
+#include "core/runtime/limits.h"
 
 namespace wisp {
 
-Status optimize_model(Model& model);
+struct OptimizeStats {
+  int constants_hoisted = 0, nodes_folded = 0, initializers_removed = 0;
+};
+
+Result<OptimizeStats> optimize_model(Model& model, const OpRegistry& registry, const Limits& limits);
 
 }  // namespace wisp

@@ -2,7 +2,37 @@
 
 #include "core/optimizer/optimizer.h"
 
+#include <set>
+
 namespace wisp {
+
+namespace {
+
+void collect_unsupported(const Graph& graph, const OpRegistry& registry, std::set<std::string>& missing) {
+  for (const Node& node : graph.nodes) {
+    if (!registry.supports(node.domain, node.op_type)) {
+      std::string domain = canonical_domain(node.domain);
+      missing.insert(domain.empty() ? node.op_type : domain + "." + node.op_type);
+    }
+    for (const auto& [_, attribute] : node.attributes) {
+      if (attribute.kind == Attribute::Kind::Graph && attribute.g) collect_unsupported(*attribute.g, registry, missing);
+      if (attribute.kind == Attribute::Kind::Graphs) {
+        for (const auto& g : attribute.graphs) if (g) collect_unsupported(*g, registry, missing);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Status check_ops_supported(const Model& model, const OpRegistry& registry) {
+  std::set<std::string> missing;
+  collect_unsupported(model.graph, registry, missing);
+  if (missing.empty()) return Status::ok();
+  std::string list;
+  for (const std::string& op : missing) list += (list.empty() ? "" : ", ") + op;
+  return unsupported("the model uses operators Wisp does not support: ", list);
+}
 
 Result<std::unique_ptr<Session>> Session::load_file(const std::string& path, const SessionOptions& options) {
   WISP_ASSIGN_OR_RETURN(Model model, load_model_file(path, options.limits));
@@ -20,9 +50,10 @@ Result<std::unique_ptr<Session>> Session::from_model(Model model, const SessionO
   std::unique_ptr<Session> session(new Session());
   session->model_ = std::move(model);
   session->limits_ = options.limits;
-  if (options.optimize) WISP_RETURN_IF_ERROR(optimize_model(session->model_));
-  WISP_ASSIGN_OR_RETURN(session->plan_, Plan::compile(session->model_.graph, session->model_,
-                                                       OpRegistry::builtin(), options.limits));
+  const OpRegistry& registry = OpRegistry::builtin();
+  WISP_RETURN_IF_ERROR(check_ops_supported(session->model_, registry));
+  if (options.optimize) WISP_RETURN_IF_ERROR(optimize_model(session->model_, registry, options.limits).status());
+  WISP_ASSIGN_OR_RETURN(session->plan_, Plan::compile(session->model_.graph, session->model_, registry, options.limits));
   session->threads_ = std::make_unique<ThreadPool>(options.num_threads);
   session->pool_ = std::make_unique<BufferPool>();
   return session;

@@ -55,6 +55,9 @@ class Session {
   Limits limits_;
 };
 
+// Fails with the names of every operator type (in subgraphs too) that has no kernel.
+Status check_ops_supported(const Model& model, const OpRegistry& registry);
+
 // Checks a feed against the declared input (dtype, rank, fixed dims).
 Status check_feed(const ValueInfo& declared, const Tensor& feed);
 

@@ -1,0 +1,81 @@
+#include "core/optimizer/constant_folding.h"
+
+#include <set>
+
+namespace wisp {
+
+namespace {
+
+// Ops that must not be folded: their result differs between runs, or they run subgraphs
+// (which may read graph inputs through outer-scope names).
+bool is_foldable_op(const Node& node) {
+  static const std::set<std::string> kNonDeterministic = {
+      "RandomNormal", "RandomNormalLike", "RandomUniform", "RandomUniformLike", "Multinomial", "Bernoulli"};
+  if (!canonical_domain(node.domain).empty()) return false;
+  if (kNonDeterministic.count(node.op_type)) return false;
+  for (const auto& [_, attribute] : node.attributes) {
+    if (attribute.kind == Attribute::Kind::Graph || attribute.kind == Attribute::Kind::Graphs) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<int> fold_constants(Model& model, const OpRegistry& registry, const Limits& limits,
+                           const ConstantFoldingOptions& options) {
+  Graph& graph = model.graph;
+  std::set<std::string> graph_outputs;
+  for (const ValueInfo& output : graph.outputs) graph_outputs.insert(output.name);
+
+  WISP_ASSIGN_OR_RETURN(std::vector<size_t> order, topological_order(graph));
+  std::vector<bool> folded(graph.nodes.size(), false);
+  int count = 0;
+  for (size_t index : order) {
+    const Node& node = graph.nodes[index];
+    if (!is_foldable_op(node) || node.outputs.empty()) continue;
+    bool all_constant = true;
+    std::vector<const Tensor*> inputs;
+    for (const std::string& name : node.inputs) {
+      if (name.empty()) {
+        inputs.push_back(nullptr);
+        continue;
+      }
+      auto it = graph.initializers.find(name);
+      if (it == graph.initializers.end()) {
+        all_constant = false;
+        break;
+      }
+      inputs.push_back(&it->second);
+    }
+    bool produces_graph_output = false;
+    for (const std::string& name : node.outputs) produces_graph_output |= graph_outputs.count(name) != 0;
+    if (!all_constant || produces_graph_output || !registry.supports(node.domain, node.op_type)) continue;
+
+    OpBuildContext build{node, model.opset(node.domain), &model, &graph.initializers, nullptr};
+    WISP_ASSIGN_OR_RETURN(std::unique_ptr<OpKernel> kernel, registry.create(build));
+    std::vector<Tensor> outputs(node.outputs.size());
+    OpContext ctx(node, inputs, outputs, heap_allocator(), nullptr, limits, nullptr);
+    WISP_RETURN_IF_ERROR(kernel->run(ctx));
+
+    size_t bytes = 0;
+    for (const Tensor& t : outputs) bytes += t.defined() ? t.nbytes() : 0;
+    if (bytes > options.max_folded_bytes) continue;
+    for (size_t o = 0; o < outputs.size(); ++o) {
+      if (node.outputs[o].empty()) continue;
+      if (!outputs[o].defined()) return make_error(ErrorCode::Internal, node.context(), " produced no output ", o);
+      graph.initializers[node.outputs[o]] = std::move(outputs[o]);
+    }
+    folded[index] = true;
+    ++count;
+  }
+  if (count == 0) return 0;
+
+  std::vector<Node> kept;
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    if (!folded[i]) kept.push_back(std::move(graph.nodes[i]));
+  }
+  graph.nodes = std::move(kept);
+  return count;
+}
+
+}  // namespace wisp
