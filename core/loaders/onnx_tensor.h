@@ -1,0 +1,31 @@
+// Decoding of onnx.TensorProto messages: initializers, Constant values, tensor attributes,
+// and the .pb files of the ONNX backend tests.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/base/status.h"
+#include "core/runtime/limits.h"
+#include "core/tensor/tensor.h"
+
+namespace wisp {
+
+struct TensorDecodeOptions {
+  // When set, raw data that is suitably aligned is used in place and kept alive by `owner`
+  // (the model's file bytes); otherwise it is copied.
+  std::shared_ptr<const void> owner;
+  // Folder for external data; empty refuses external data.
+  std::string base_dir;
+  Limits limits;
+};
+
+struct DecodedTensor {
+  std::string name;
+  Tensor tensor;
+};
+
+// `data`/`size` is one serialized TensorProto.
+Result<DecodedTensor> decode_tensor_proto(const char* data, size_t size, const TensorDecodeOptions& options);
+
+}  // namespace wisp

@@ -1,0 +1,155 @@
+#include "tests/conformance/case_runner.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <vector>
+
+#include "core/loaders/file_bytes.h"
+#include "core/loaders/onnx_tensor.h"
+#include "core/runtime/session.h"
+
+namespace fs = std::filesystem;
+
+namespace wisp::conformance {
+
+namespace {
+
+constexpr double kRtol = 1e-3, kAtol = 1e-7;
+
+Result<Tensor> read_tensor_file(const fs::path& path) {
+  WISP_ASSIGN_OR_RETURN(FileBytes bytes, read_file_bytes(path.string()));
+  TensorDecodeOptions options;  // copies: the file bytes are released after this call
+  auto decoded = decode_tensor_proto(reinterpret_cast<const char*>(bytes.data), bytes.size, options);
+  if (!decoded) return decoded.status().with_context(path.filename().string() + ": ");
+  return std::move(decoded).value().tensor;
+}
+
+// input_0.pb, input_1.pb, ... in numeric order.
+std::vector<fs::path> numbered_files(const fs::path& dir, const std::string& prefix) {
+  std::vector<fs::path> files;
+  for (int i = 0;; ++i) {
+    fs::path p = dir / (prefix + std::to_string(i) + ".pb");
+    if (!fs::exists(p)) break;
+    files.push_back(p);
+  }
+  return files;
+}
+
+double as_double(const Tensor& t, int64_t i) { return t.get_as_double(i); }
+
+// Empty string when equal under the tolerance, else what differs.
+std::string compare(const Tensor& actual, const Tensor& expected, double rtol) {
+  if (actual.dtype() != expected.dtype()) {
+    return std::string("dtype ") + dtype_name(actual.dtype()) + " != expected " + dtype_name(expected.dtype());
+  }
+  if (actual.shape() != expected.shape()) {
+    return "shape " + shape_to_string(actual.shape()) + " != expected " + shape_to_string(expected.shape());
+  }
+  const int64_t n = expected.numel();
+  if (expected.dtype() == DType::String) {
+    for (int64_t i = 0; i < n; ++i) {
+      if (actual.strings()[i] != expected.strings()[i]) return "string " + std::to_string(i) + " differs";
+    }
+    return "";
+  }
+  const bool is_float = dtype_is_float(expected.dtype());
+  for (int64_t i = 0; i < n; ++i) {
+    if (is_float) {
+      double a = as_double(actual, i), e = as_double(expected, i);
+      if (std::isnan(a) && std::isnan(e)) continue;
+      if (std::isinf(e) && a == e) continue;
+      if (!(std::abs(a - e) <= kAtol + rtol * std::abs(e))) {
+        std::ostringstream s;
+        s << "element " << i << ": " << a << " != expected " << e;
+        return s.str();
+      }
+    } else if (actual.get_as_int64(i) != expected.get_as_int64(i)) {
+      std::ostringstream s;
+      s << "element " << i << ": " << actual.get_as_int64(i) << " != expected " << expected.get_as_int64(i);
+      return s.str();
+    }
+  }
+  return "";
+}
+
+CaseResult fail(const std::string& message) { return {Outcome::Failed, message}; }
+
+bool mentions(const fs::path& file, const std::string& text) {
+  auto bytes = read_file_bytes(file.string());
+  if (!bytes) return false;
+  std::string_view view(reinterpret_cast<const char*>(bytes.value().data), bytes.value().size);
+  return view.find(text) != std::string_view::npos;
+}
+
+}  // namespace
+
+CaseResult run_case(const fs::path& case_dir) {
+  const fs::path model_path = case_dir / "model.onnx";
+  const std::string name = case_dir.filename().string();
+  // Training-only operators (ai.onnx.preview.training) are outside an inference runtime.
+  if (name.find("_training") != std::string::npos || mentions(model_path, "ai.onnx.preview.training")) {
+    return {Outcome::NotApplicable, "training"};
+  }
+  SessionOptions options;
+  options.num_threads = 1;
+  auto session = Session::load_file(model_path.string(), options);
+  if (!session) return fail(session.status().message());
+  const Session& s = *session.value();
+
+  int sets = 0;
+  for (int set = 0;; ++set) {
+    fs::path dir = case_dir / ("test_data_set_" + std::to_string(set));
+    if (!fs::is_directory(dir)) break;
+    ++sets;
+    std::vector<fs::path> input_files = numbered_files(dir, "input_");
+    std::vector<fs::path> output_files = numbered_files(dir, "output_");
+    if (input_files.size() > s.inputs().size()) {
+      return fail("test has " + std::to_string(input_files.size()) + " inputs, the model " + std::to_string(s.inputs().size()));
+    }
+    NamedTensors feeds;
+    for (size_t i = 0; i < input_files.size(); ++i) {
+      auto t = read_tensor_file(input_files[i]);
+      if (!t) return fail("input " + std::to_string(i) + ": " + t.status().message());
+      feeds.emplace_back(s.inputs()[i].name, std::move(t).value());
+    }
+    auto outputs = s.run(feeds);
+    if (!outputs) return fail(outputs.status().message());
+    if (outputs.value().size() < output_files.size()) return fail("too few outputs");
+    for (size_t i = 0; i < output_files.size(); ++i) {
+      auto expected = read_tensor_file(output_files[i]);
+      if (!expected) return fail("output " + std::to_string(i) + ": " + expected.status().message());
+      std::string diff = compare(outputs.value()[i].second, expected.value(), kRtol);
+      if (!diff.empty()) return fail("output '" + outputs.value()[i].first + "': " + diff);
+    }
+  }
+  if (sets == 0) return fail("no test_data_set folders");
+  return {Outcome::Passed, ""};
+}
+
+CaseResult run_light_model(const fs::path& model_path) {
+  const std::string stem = model_path.stem().string();
+  const fs::path expected_path = model_path.parent_path() / (stem + "_output_0.pb");
+  auto session = Session::load_file(model_path.string());
+  if (!session) return fail(session.status().message());
+  const Session& s = *session.value();
+  if (s.inputs().size() != 1) return fail("expected one input");
+  // ONNX's runner feeds arange(n).reshape(shape) / n, unknown dims taken as 1.
+  Shape shape;
+  for (const Dim& d : s.inputs()[0].shape) shape.push_back(d.is_fixed() ? d.value : 1);
+  auto input = Tensor::empty(DType::Float32, shape);
+  if (!input) return fail(input.status().message());
+  const int64_t n = input.value().numel();
+  float* data = input.value().data<float>();
+  for (int64_t i = 0; i < n; ++i) data[i] = float(double(i) / double(n));
+  auto outputs = s.run({{s.inputs()[0].name, input.value()}});
+  if (!outputs) return fail(outputs.status().message());
+  auto expected = read_tensor_file(expected_path);
+  if (!expected) return fail(expected.status().message());
+  const double rtol = stem.find("densenet121") != std::string::npos ? 2e-3 : 1e-3;
+  std::string diff = compare(outputs.value()[0].second, expected.value(), rtol);
+  if (!diff.empty()) return fail(diff);
+  return {Outcome::Passed, ""};
+}
+
+}  // namespace wisp::conformance
