@@ -1,10 +1,11 @@
-#include "core/ops/op.h"
+#include "core/ops/conv/conv_attributes.h"
 #include "core/ops/register_all.h"
 
 namespace wisp {
 
 void register_conv_ops(OpRegistry& registry) {
-  (void)registry;
+  conv::register_conv(registry);
+  conv::register_conv_transpose(registry);
 }
 
 }  // namespace wisp

@@ -1,10 +1,8 @@
-#include "core/ops/op.h"
+#include "core/ops/linalg/linalg_ops.h"
 #include "core/ops/register_all.h"
 
 namespace wisp {
 
-void register_linalg_ops(OpRegistry& registry) {
-  (void)registry;
-}
+void register_linalg_ops(OpRegistry& registry) { linalg::register_matmul_ops(registry); }
 
 }  // namespace wisp

@@ -1,0 +1,48 @@
+#include "core/ops/conv/conv_attributes.h"
+
+namespace wisp::conv {
+
+Status ConvAttributes::read(const Node& node) {
+  WISP_ASSIGN_OR_RETURN(kernel_shape, node.attr_ints("kernel_shape"));
+  WISP_ASSIGN_OR_RETURN(strides, node.attr_ints("strides"));
+  WISP_ASSIGN_OR_RETURN(dilations, node.attr_ints("dilations"));
+  WISP_ASSIGN_OR_RETURN(pads, node.attr_ints("pads"));
+  WISP_ASSIGN_OR_RETURN(output_padding, node.attr_ints("output_padding"));
+  WISP_ASSIGN_OR_RETURN(output_shape, node.attr_ints("output_shape"));
+  WISP_ASSIGN_OR_RETURN(auto_pad, node.attr_string("auto_pad", "NOTSET"));
+  WISP_ASSIGN_OR_RETURN(group, node.attr_int("group", 1));
+  WISP_CHECK_MODEL(group >= 1, node.context(), "group must be >= 1, got ", group);
+  WISP_CHECK_MODEL(auto_pad == "NOTSET" || auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER" || auto_pad == "VALID",
+                   node.context(), "unknown auto_pad '", auto_pad, "'");
+  for (int64_t v : strides) WISP_CHECK_MODEL(v >= 1, node.context(), "strides must be >= 1");
+  for (int64_t v : dilations) WISP_CHECK_MODEL(v >= 1, node.context(), "dilations must be >= 1");
+  for (int64_t v : pads) WISP_CHECK_MODEL(v >= 0, node.context(), "pads must be >= 0");
+  return Status::ok();
+}
+
+Status ConvAttributes::resolve(const Node& node, size_t spatial, const Shape& weight_shape, std::vector<int64_t>& kernel,
+                               std::vector<int64_t>& strides_out, std::vector<int64_t>& dilations_out) const {
+  WISP_CHECK_ARG(spatial >= 1 && spatial <= 3, node.context(), "only 1-D, 2-D and 3-D convolutions are supported, got ",
+                 spatial, " spatial dimensions");
+  WISP_CHECK_ARG(weight_shape.size() == spatial + 2, node.context(), "weights of rank ", weight_shape.size(),
+                 " do not fit an input with ", spatial, " spatial dimensions");
+  kernel.assign(weight_shape.begin() + 2, weight_shape.end());
+  if (!kernel_shape.empty()) {
+    WISP_CHECK_ARG(kernel_shape == kernel, node.context(), "kernel_shape does not match the weights");
+  }
+  strides_out = strides.empty() ? std::vector<int64_t>(spatial, 1) : strides;
+  dilations_out = dilations.empty() ? std::vector<int64_t>(spatial, 1) : dilations;
+  WISP_CHECK_ARG(strides_out.size() == spatial && dilations_out.size() == spatial, node.context(),
+                 "strides/dilations must have ", spatial, " values");
+  WISP_CHECK_ARG(pads.empty() || pads.size() == 2 * spatial, node.context(), "pads must have ", 2 * spatial, " values");
+  return Status::ok();
+}
+
+std::array<int64_t, 3> to_three(const std::vector<int64_t>& values, int64_t fill) {
+  std::array<int64_t, 3> out{fill, fill, fill};
+  const size_t shift = 3 - values.size();
+  for (size_t i = 0; i < values.size(); ++i) out[shift + i] = values[i];
+  return out;
+}
+
+}  // namespace wisp::conv
