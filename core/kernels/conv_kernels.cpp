@@ -10,7 +10,7 @@ namespace {
 // Output positions o (0 <= o < out) whose input index o*stride - pad + offset is inside [0, in).
 void valid_range(int64_t in, int64_t out, int64_t stride, int64_t offset_minus_pad, int64_t& lo, int64_t& hi) {
   // o*stride + offset_minus_pad >= 0  and  < in
-  lo = offset_minus_pad >= 0 ? 0 : (-offset_minus_pad + stride - 1) / stride;
+  lo = std::min(out, offset_minus_pad >= 0 ? 0 : (-offset_minus_pad + stride - 1) / stride);
   int64_t limit = in - offset_minus_pad;  // o*stride < limit
   hi = limit <= 0 ? 0 : std::min(out, (limit + stride - 1) / stride);
   if (hi < lo) hi = lo;
