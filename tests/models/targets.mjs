@@ -66,9 +66,13 @@ export const targets = {
 };
 
 // onnxruntime-node, the reference.
-export async function runReference(modelPath, feeds) {
+// `optimized: false` turns ORT's graph rewrites off: comparing both runs measures how far
+// float rounding alone moves this model's outputs.
+export async function runReference(modelPath, feeds, { optimized = true } = {}) {
   const ort = (await import('onnxruntime-node')).default;
-  const session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: 2 });
+  const session = await ort.InferenceSession.create(modelPath, {
+    intraOpNumThreads: 2, graphOptimizationLevel: optimized ? 'all' : 'disabled',
+  });
   const ortFeeds = {};
   for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(t.dtype, t.data, t.dims);
   const result = await session.run(ortFeeds);
