@@ -2,12 +2,25 @@
 
 #include <cstdlib>
 #include <map>
+#if WISP_HAS_THREADS
 #include <mutex>
+#endif
 
 namespace wisp {
 
+#if WISP_HAS_THREADS
+using PoolMutex = std::mutex;
+using PoolLock = std::lock_guard<std::mutex>;
+#else
+// WASI's libc++ is built without threads (no <mutex>); a single thread needs no lock.
+struct PoolMutex {};
+struct PoolLock {
+  explicit PoolLock(PoolMutex&) {}
+};
+#endif
+
 struct BufferPool::State {
-  std::mutex mutex;
+  PoolMutex mutex;
   std::multimap<size_t, void*> free_buffers;  // capacity -> memory
   size_t max_cached_bytes = 0;
   bool closed = false;
@@ -23,7 +36,7 @@ BufferPool::BufferPool(size_t max_cached_bytes) : state_(std::make_shared<State>
 }
 
 BufferPool::~BufferPool() {
-  std::lock_guard<std::mutex> lock(state_->mutex);
+  PoolLock lock(state_->mutex);
   state_->closed = true;
 }
 
@@ -32,7 +45,7 @@ std::shared_ptr<Storage> BufferPool::allocate(size_t bytes) {
   if (capacity == 0) capacity = kTensorAlignment;
   void* data = nullptr;
   {
-    std::lock_guard<std::mutex> lock(state_->mutex);
+    PoolLock lock(state_->mutex);
     ++state_->stats.allocations;
     // The smallest cached buffer that fits, if it wastes at most half of itself.
     auto it = state_->free_buffers.lower_bound(capacity);
@@ -50,7 +63,7 @@ std::shared_ptr<Storage> BufferPool::allocate(size_t bytes) {
   }
   std::shared_ptr<State> state = state_;
   return std::make_shared<Storage>(data, bytes, [state, capacity](void* p, size_t) {
-    std::lock_guard<std::mutex> lock(state->mutex);
+    PoolLock lock(state->mutex);
     if (state->closed || state->stats.cached_bytes + capacity > state->max_cached_bytes) {
       std::free(p);
       return;
@@ -61,7 +74,7 @@ std::shared_ptr<Storage> BufferPool::allocate(size_t bytes) {
 }
 
 BufferPool::Stats BufferPool::stats() const {
-  std::lock_guard<std::mutex> lock(state_->mutex);
+  PoolLock lock(state_->mutex);
   return state_->stats;
 }
 
