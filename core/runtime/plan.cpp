@@ -6,7 +6,8 @@ namespace wisp {
 
 class Plan::Frame final : public ValueScope {
  public:
-  Frame(const Plan& plan, const ValueScope* parent) : plan_(plan), parent_(parent), values(size_t(plan.num_slots_)) {}
+  Frame(const Plan& plan, const ValueScope* parent, int depth)
+      : plan_(plan), parent_(parent), depth(depth), values(size_t(plan.num_slots_)) {}
   const Tensor* find(const std::string& name) const override {
     auto it = plan_.slot_of_.find(name);
     if (it != plan_.slot_of_.end() && values[size_t(it->second)].defined()) return &values[size_t(it->second)];
@@ -15,6 +16,7 @@ class Plan::Frame final : public ValueScope {
 
   const Plan& plan_;
   const ValueScope* parent_;
+  int depth;  // RunContext::depth of the run that owns this frame
   std::vector<Tensor> values;
 };
 
@@ -113,7 +115,7 @@ Result<std::vector<Tensor>> Plan::run(const std::vector<Tensor>& inputs, RunCont
     return invalid_argument("graph '", graph_->name, "' takes ", input_slots_.size(), " inputs, got ",
                             inputs.size());
   }
-  Frame frame(*this, scope);
+  Frame frame(*this, scope, run.depth);
   for (size_t i = 0; i < inputs.size(); ++i) frame.values[size_t(input_slots_[i])] = inputs[i];
   for (const auto& [s, t] : constant_slots_) {
     // A graph input may share its name with an initializer (a default value): the feed wins.
@@ -173,6 +175,17 @@ Result<std::vector<Tensor>> Plan::run(const std::vector<Tensor>& inputs, RunCont
     outputs.push_back(frame.values[size_t(s)]);
   }
   return outputs;
+}
+
+Result<std::vector<Tensor>> Plan::run_nested(const std::vector<Tensor>& inputs, const OpContext& ctx) const {
+  RunContext sub;
+  sub.allocator = &ctx.allocator();
+  sub.threads = ctx.threads();
+  sub.limits = ctx.limits();
+  // Ops run by a Plan see its Frame as their scope; anything else is treated as the top level.
+  const auto* frame = dynamic_cast<const Frame*>(ctx.scope());
+  sub.depth = (frame ? frame->depth : 0) + 1;
+  return run(inputs, sub, ctx.scope());
 }
 
 }  // namespace wisp

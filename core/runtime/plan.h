@@ -37,6 +37,11 @@ class Plan {
   Result<std::vector<Tensor>> run(const std::vector<Tensor>& inputs, RunContext& run,
                                   const ValueScope* scope = nullptr) const;
 
+  // Runs this plan as the subgraph of the op running in `ctx` (If/Loop/Scan bodies): shares the
+  // run's allocator, threads and limits, resolves captured values through ctx.scope() and counts
+  // one more level of nesting (so runaway recursion fails instead of overflowing the stack).
+  Result<std::vector<Tensor>> run_nested(const std::vector<Tensor>& inputs, const OpContext& ctx) const;
+
   const Graph& graph() const { return *graph_; }
 
  private:

@@ -1,0 +1,15 @@
+// Registration hooks of the control-flow family, one per file.
+#pragma once
+
+namespace wisp {
+
+class OpRegistry;
+
+namespace control {
+void add_if_op(OpRegistry& registry);        // if_op.cpp
+void add_loop_op(OpRegistry& registry);      // loop_op.cpp
+void add_scan_ops(OpRegistry& registry);     // scan_op.cpp
+void add_sequence_ops(OpRegistry& registry); // sequence_ops.cpp (explicitly unsupported)
+}  // namespace control
+
+}  // namespace wisp
