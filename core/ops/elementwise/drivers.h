@@ -1,0 +1,175 @@
+// The generic machinery every elementwise op is built from. An op is a small functor:
+//
+//   struct AddOp : Functor {
+//     template <typename T> static constexpr bool accepts = is_number_v<T>;  // input dtypes
+//     template <typename A> A operator()(A a, A b) const { return a + b; }   // on arith_t<T>
+//   };
+//   registry.add<BinaryKernel<AddOp>>("Add");
+//
+// Optional members (defaults in Functor): `output_t<T>` (the output element type, e.g. bool
+// for comparisons), `kGrain` (elements per parallel chunk; lower for costly functions) and
+// `init()` to read attributes. The drivers below handle dtype dispatch, broadcasting,
+// float16 conversion, threading and in-place reuse of a dying input's buffer.
+#pragma once
+
+#include <algorithm>
+#include <initializer_list>
+
+#include "core/ops/elementwise/broadcast.h"
+#include "core/ops/elementwise/element_types.h"
+#include "core/ops/op.h"
+
+namespace wisp::elementwise {
+
+// Elements per parallel chunk: memory-bound ops need big chunks to beat the thread overhead,
+// transcendental functions pay off sooner.
+constexpr int64_t kCheapGrain = int64_t(1) << 15;
+constexpr int64_t kCostlyGrain = int64_t(1) << 12;
+
+struct Functor {
+  template <typename T>
+  using output_t = T;
+  static constexpr int64_t kGrain = kCheapGrain;
+  Status init(const OpBuildContext&) { return Status::ok(); }
+};
+
+// Converts a functor result to the output element type.
+template <typename TO, typename R>
+inline TO store_as(R r) {
+  return Arith<TO>::store(static_cast<arith_t<TO>>(r));
+}
+
+// out[i] = f(in[i]) over n elements, in parallel chunks.
+template <typename TO, typename TI, typename F>
+void unary_map(const TI* in, TO* out, int64_t n, const F& f, ThreadPool* pool, int64_t grain) {
+  parallel_for(pool, n, grain, [&](int64_t begin, int64_t end) {
+    const TI* src = in + begin;  // may alias out exactly (in place), which is fine
+    TO* dst = out + begin;
+    const int64_t count = end - begin;
+    for (int64_t i = 0; i < count; ++i) dst[i] = store_as<TO>(f(Arith<TI>::load(src[i])));
+  });
+}
+
+// out = f(a, b) with broadcasting. The inner loop is specialised on which inputs advance
+// (stride 1) and which repeat one value (stride 0) so the compiler can vectorise each case.
+template <typename TO, typename TA, typename TB, typename F>
+void binary_broadcast(const BroadcastPlan& plan, const TA* a, const TB* b, TO* out, const F& f,
+                      ThreadPool* pool, int64_t grain) {
+  const bool a_runs = plan.inner_stride(0) != 0;
+  const bool b_runs = plan.inner_stride(1) != 0;
+  parallel_for(pool, plan.numel(), grain, [&](int64_t begin, int64_t end) {
+    plan.for_each_run(begin, end, [&](int64_t pos, const int64_t* off, int64_t count) {
+      const TA* pa = a + off[0];
+      const TB* pb = b + off[1];
+      TO* po = out + pos;
+      if (a_runs && b_runs) {
+        for (int64_t i = 0; i < count; ++i) po[i] = store_as<TO>(f(Arith<TA>::load(pa[i]), Arith<TB>::load(pb[i])));
+      } else if (a_runs) {
+        const auto y = Arith<TB>::load(*pb);
+        for (int64_t i = 0; i < count; ++i) po[i] = store_as<TO>(f(Arith<TA>::load(pa[i]), y));
+      } else if (b_runs) {
+        const auto x = Arith<TA>::load(*pa);
+        for (int64_t i = 0; i < count; ++i) po[i] = store_as<TO>(f(x, Arith<TB>::load(pb[i])));
+      } else {
+        const TO v = store_as<TO>(f(Arith<TA>::load(*pa), Arith<TB>::load(*pb)));
+        std::fill(po, po + count, v);
+      }
+    });
+  });
+}
+
+// A tensor for output 0: the storage of the first dying candidate input with the same dtype
+// and shape when there is one (in-place execution), else a fresh allocation.
+inline Result<Tensor> make_output(OpContext& ctx, DType dtype, const Shape& shape,
+                                  std::initializer_list<size_t> candidates) {
+  if (dtype != DType::String) {
+    for (size_t i : candidates) {
+      if (!ctx.has_input(i) || !ctx.input_is_dying(i)) continue;
+      const Tensor& in = ctx.input(i);
+      if (in.dtype() == dtype && in.shape() == shape && in.storage() && !in.storage()->is_borrowed()) return in;
+    }
+  }
+  return ctx.allocate(dtype, shape);
+}
+
+inline Status unsupported_dtype(DType dtype) {
+  return unsupported("input type ", dtype_name(dtype), " is not supported");
+}
+
+inline Status require_inputs(const OpContext& ctx, size_t count) {
+  for (size_t i = 0; i < count; ++i) {
+    WISP_CHECK_ARG(ctx.has_input(i), "expects ", count, " inputs, input ", i, " is missing");
+  }
+  return Status::ok();
+}
+
+// Runs a one-input functor op on input 0.
+template <typename F>
+Status run_unary(OpContext& ctx, const F& f) {
+  WISP_RETURN_IF_ERROR(require_inputs(ctx, 1));
+  const Tensor& x = ctx.input(0);
+  Status status = unsupported_dtype(x.dtype());
+  visit_any_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (F::template accepts<T>) {
+      using TO = typename F::template output_t<T>;
+      Result<Tensor> out = make_output(ctx, DTypeOf<TO>::value, x.shape(), {0});
+      if (!out.is_ok()) { status = out.status(); return; }
+      unary_map(elems<T>(x), elems<TO>(*out), x.numel(), f, ctx.threads(), F::kGrain);
+      ctx.set_output(0, std::move(*out));
+      status = Status::ok();
+    }
+  });
+  return status;
+}
+
+// Applies a two-input functor op with broadcasting to tensors a and b of the same dtype.
+template <typename F>
+Result<Tensor> apply_binary(OpContext& ctx, const Tensor& a, const Tensor& b, const F& f,
+                            std::initializer_list<size_t> reuse = {}) {
+  if (a.dtype() != b.dtype()) {
+    return invalid_argument("input types differ: ", dtype_name(a.dtype()), " and ", dtype_name(b.dtype()));
+  }
+  WISP_ASSIGN_OR_RETURN(BroadcastPlan plan, BroadcastPlan::make({&a.shape(), &b.shape()}));
+  Result<Tensor> result = unsupported_dtype(a.dtype());
+  visit_any_dtype(a.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (F::template accepts<T>) {
+      using TO = typename F::template output_t<T>;
+      result = make_output(ctx, DTypeOf<TO>::value, plan.out_shape(), reuse);
+      if (!result.is_ok() || plan.numel() == 0) return;
+      binary_broadcast(plan, elems<T>(a), elems<T>(b), elems<TO>(*result), f, ctx.threads(), F::kGrain);
+    }
+  });
+  return result;
+}
+
+template <typename F>
+Status run_binary(OpContext& ctx, const F& f) {
+  WISP_RETURN_IF_ERROR(require_inputs(ctx, 2));
+  WISP_ASSIGN_OR_RETURN(Tensor out, apply_binary(ctx, ctx.input(0), ctx.input(1), f, {0, 1}));
+  ctx.set_output(0, std::move(out));
+  return Status::ok();
+}
+
+template <typename F>
+class UnaryKernel final : public OpKernel {
+ public:
+  Status init(const OpBuildContext& ctx) override { return f_.init(ctx); }
+  Status run(OpContext& ctx) const override { return run_unary(ctx, f_); }
+
+ private:
+  F f_;
+};
+
+template <typename F>
+class BinaryKernel final : public OpKernel {
+ public:
+  Status init(const OpBuildContext& ctx) override { return f_.init(ctx); }
+  Status run(OpContext& ctx) const override { return run_binary(ctx, f_); }
+
+ private:
+  F f_;
+};
+
+}  // namespace wisp::elementwise
