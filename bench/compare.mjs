@@ -48,7 +48,7 @@ function benchWisp(name, path, feeds) {
   const r = spawnSync(NATIVE_CLI, ['bench', path, ...inputs, '--threads', String(threads), '--runs', String(runs), '--warmup', '1', '--json'], { encoding: 'utf8' });
   if (r.status !== 0) return { error: (r.stderr || r.stdout).trim().split('\n').pop() };
   const j = JSON.parse(r.stdout);
-  return { load: j.load_ms, min: j.run_ms.min, median: j.run_ms.median, max: j.run_ms.max };
+  return { load: j.load_ms, min: j.min_ms, median: j.median_ms, max: j.max_ms };
 }
 
 const rows = [];
