@@ -2,114 +2,159 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
+
+#include "core/kernels/gemm_microkernel.h"
+#include "simd/vec.h"
 
 namespace wisp::kernels {
 
 namespace {
 
-// Output positions o (0 <= o < out) whose input index o*stride - pad + offset is inside [0, in).
-void valid_range(int64_t in, int64_t out, int64_t stride, int64_t offset_minus_pad, int64_t& lo, int64_t& hi) {
-  // o*stride + offset_minus_pad >= 0  and  < in
-  lo = std::min(out, offset_minus_pad >= 0 ? 0 : (-offset_minus_pad + stride - 1) / stride);
-  int64_t limit = in - offset_minus_pad;  // o*stride < limit
+// Output positions o (0 <= o < out) whose input index o*stride + offset is inside [0, in).
+void valid_range(int64_t in, int64_t out, int64_t stride, int64_t offset, int64_t& lo, int64_t& hi) {
+  lo = std::min(out, offset >= 0 ? 0 : (-offset + stride - 1) / stride);
+  const int64_t limit = in - offset;  // o*stride < limit
   hi = limit <= 0 ? 0 : std::min(out, (limit + stride - 1) / stride);
   if (hi < lo) hi = lo;
 }
 
-}  // namespace
-
-void im2col(const float* input, int64_t channels, const ConvGeometry& g, float* col, ThreadPool* threads) {
-  const int64_t rows = channels * g.kernel_size();
-  const int64_t out_size = g.out_size();
-  parallel_for(threads, rows, 16, [&](int64_t begin, int64_t end) {
-    for (int64_t row = begin; row < end; ++row) {
-      int64_t rest = row;
-      const int64_t kw = rest % g.kernel[2]; rest /= g.kernel[2];
-      const int64_t kh = rest % g.kernel[1]; rest /= g.kernel[1];
-      const int64_t kd = rest % g.kernel[0]; rest /= g.kernel[0];
-      const int64_t c = rest;
-      const float* channel = input + c * g.in_size();
-      float* dst = col + row * out_size;
-      const int64_t off_d = kd * g.dilation[0] - g.pad_begin[0];
-      const int64_t off_h = kh * g.dilation[1] - g.pad_begin[1];
-      const int64_t off_w = kw * g.dilation[2] - g.pad_begin[2];
-      int64_t w_lo, w_hi;
-      valid_range(g.in[2], g.out[2], g.stride[2], off_w, w_lo, w_hi);
-      for (int64_t od = 0; od < g.out[0]; ++od) {
-        const int64_t id = od * g.stride[0] + off_d;
-        for (int64_t oh = 0; oh < g.out[1]; ++oh) {
-          const int64_t ih = oh * g.stride[1] + off_h;
-          float* out_row = dst + (od * g.out[1] + oh) * g.out[2];
-          if (id < 0 || id >= g.in[0] || ih < 0 || ih >= g.in[1]) {
-            std::memset(out_row, 0, size_t(g.out[2]) * sizeof(float));
-            continue;
-          }
-          const float* in_row = channel + (id * g.in[1] + ih) * g.in[2];
-          std::fill(out_row, out_row + w_lo, 0.0f);
-          if (g.stride[2] == 1) {
-            std::memcpy(out_row + w_lo, in_row + w_lo + off_w, size_t(w_hi - w_lo) * sizeof(float));
-          } else {
-            for (int64_t ow = w_lo; ow < w_hi; ++ow) out_row[ow] = in_row[ow * g.stride[2] + off_w];
-          }
-          std::fill(out_row + w_hi, out_row + g.out[2], 0.0f);
+// Writes im2col values of one row for output columns [col0, col0 + cols) through `out`:
+// out.copy(t, src, n) stores n consecutive input values at relative columns t..t+n-1,
+// out.strided(t, src, stride, n) the same from every stride-th value, out.zero(t, n) zeros.
+template <class Out>
+void im2col_row_to(const Im2col::RowInfo& info, const ConvGeometry& g, int64_t col0, int64_t cols, Out& out) {
+  // Walk the requested columns one output row (fixed od, oh) segment at a time.
+  int64_t ow = col0 % g.out[2], t = col0 / g.out[2];
+  int64_t oh = t % g.out[1], od = t / g.out[1];
+  for (int64_t done = 0; done < cols;) {
+    const int64_t len = std::min(cols - done, g.out[2] - ow);
+    const int64_t base = done - ow;  // relative column of output position ow = 0 in this segment
+    const int64_t id = od * g.stride[0] + info.off_d, ih = oh * g.stride[1] + info.off_h;
+    if (id < 0 || id >= g.in[0] || ih < 0 || ih >= g.in[1]) {
+      out.zero(done, len);
+    } else {
+      const float* in_row = info.channel + (id * g.in[1] + ih) * g.in[2];
+      const int64_t lo = std::clamp(info.w_lo, ow, ow + len), hi = std::clamp(info.w_hi, lo, ow + len);
+      if (lo > ow) out.zero(done, lo - ow);
+      if (hi > lo) {
+        if (g.stride[2] == 1) {
+          out.copy(base + lo, in_row + lo + info.off_w, hi - lo);
+        } else {
+          out.strided(base + lo, in_row + lo * g.stride[2] + info.off_w, g.stride[2], hi - lo);
         }
       }
+      if (ow + len > hi) out.zero(base + hi, ow + len - hi);
     }
-  });
+    done += len;
+    ow = 0;
+    if (++oh == g.out[1]) oh = 0, ++od;
+  }
 }
 
-void col2im(const float* col, int64_t channels, const ConvGeometry& g, float* output) {
+// A plain row of values.
+struct FlatOut {
+  float* dst;
+  void copy(int64_t t, const float* src, int64_t n) { std::memcpy(dst + t, src, size_t(n) * sizeof(float)); }
+  void strided(int64_t t, const float* src, int64_t stride, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) dst[t + i] = src[i * stride];
+  }
+  void zero(int64_t t, int64_t n) { std::fill(dst + t, dst + t + n, 0.0f); }
+};
+
+// Row r of a block in packed-B panel form: relative column t lives in panel t / kNr at
+// offset (panel * rows + r) * kNr + t % kNr. Runs are split at panel boundaries and copied
+// with vector loads/stores (no intermediate buffer, no libc call per run).
+struct PanelOut {
+  using V = simd::F32x;
+  static constexpr int64_t kNr = detail::TileShape<V>::kNr;
+  float* row_base;       // dst + r * kNr
+  int64_t panel_stride;  // rows * kNr
+  float* at(int64_t t) const { return row_base + (t / kNr) * panel_stride + t % kNr; }
+  static void copy_short(float* d, const float* s, int64_t n) {  // n <= kNr
+    int64_t i = 0;
+    for (; i + V::kLanes <= n; i += V::kLanes) V::loadu(s + i).storeu(d + i);
+    for (; i < n; ++i) d[i] = s[i];
+  }
+  void copy(int64_t t, const float* src, int64_t n) {
+    while (n > 0) {
+      const int64_t chunk = std::min(n, kNr - t % kNr);
+      copy_short(at(t), src, chunk);
+      t += chunk, src += chunk, n -= chunk;
+    }
+  }
+  void strided(int64_t t, const float* src, int64_t stride, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) *at(t + i) = src[i * stride];
+  }
+  void zero(int64_t t, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) *at(t + i) = 0.0f;
+  }
+};
+
+}  // namespace
+
+Im2col::Im2col(const float* input, int64_t channels, const ConvGeometry& g) : g_(g) {
+  rows_.resize(size_t(channels * g.kernel_size()));
+  for (int64_t r = 0; r < rows(); ++r) {
+    int64_t rest = r;
+    const int64_t kw = rest % g.kernel[2]; rest /= g.kernel[2];
+    const int64_t kh = rest % g.kernel[1]; rest /= g.kernel[1];
+    const int64_t kd = rest % g.kernel[0]; rest /= g.kernel[0];
+    RowInfo& info = rows_[size_t(r)];
+    info.channel = input + rest * g.in_size();
+    info.off_d = kd * g.dilation[0] - g.pad_begin[0];
+    info.off_h = kh * g.dilation[1] - g.pad_begin[1];
+    info.off_w = kw * g.dilation[2] - g.pad_begin[2];
+    valid_range(g.in[2], g.out[2], g.stride[2], info.off_w, info.w_lo, info.w_hi);
+  }
+}
+
+void Im2col::row(int64_t row, int64_t col0, int64_t cols, float* dst) const {
+  FlatOut out{dst};
+  im2col_row_to(rows_[size_t(row)], g_, col0, cols, out);
+}
+
+void Im2col::pack_block(int64_t col0, int64_t cols, float* dst) const {
+  constexpr int64_t kNr = PanelOut::kNr;
+  const int64_t n_rows = rows(), panels = (cols + kNr - 1) / kNr;
+  for (int64_t r = 0; r < n_rows; ++r) {
+    PanelOut out{dst + r * kNr, n_rows * kNr};
+    im2col_row_to(rows_[size_t(r)], g_, col0, cols, out);
+    // The last panel's columns past `cols` are zero.
+    if (cols % kNr) out.zero(cols, panels * kNr - cols);
+  }
+}
+
+void col2im(const float* col, int64_t channels, const ConvGeometry& g, float* output, ThreadPool* threads) {
   // Here `in` is the ConvTranspose input (the col's columns) and `out` the larger output.
-  std::memset(output, 0, size_t(channels * g.out_size()) * sizeof(float));
   const int64_t in_size = g.in_size();
-  for (int64_t c = 0; c < channels; ++c) {
-    float* channel = output + c * g.out_size();
-    for (int64_t kd = 0; kd < g.kernel[0]; ++kd)
-      for (int64_t kh = 0; kh < g.kernel[1]; ++kh)
-        for (int64_t kw = 0; kw < g.kernel[2]; ++kw) {
-          const int64_t row = ((c * g.kernel[0] + kd) * g.kernel[1] + kh) * g.kernel[2] + kw;
-          const float* src = col + row * in_size;
-          for (int64_t id = 0; id < g.in[0]; ++id) {
-            const int64_t od = id * g.stride[0] - g.pad_begin[0] + kd * g.dilation[0];
-            if (od < 0 || od >= g.out[0]) continue;
-            for (int64_t ih = 0; ih < g.in[1]; ++ih) {
-              const int64_t oh = ih * g.stride[1] - g.pad_begin[1] + kh * g.dilation[1];
-              if (oh < 0 || oh >= g.out[1]) continue;
-              const float* s = src + (id * g.in[1] + ih) * g.in[2];
-              float* o = channel + (od * g.out[1] + oh) * g.out[2];
-              for (int64_t iw = 0; iw < g.in[2]; ++iw) {
-                const int64_t ow = iw * g.stride[2] - g.pad_begin[2] + kw * g.dilation[2];
-                if (ow >= 0 && ow < g.out[2]) o[ow] += s[iw];
+  parallel_for(threads, channels, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t c = begin; c < end; ++c) {
+      float* channel = output + c * g.out_size();
+      std::memset(channel, 0, size_t(g.out_size()) * sizeof(float));
+      for (int64_t kd = 0; kd < g.kernel[0]; ++kd)
+        for (int64_t kh = 0; kh < g.kernel[1]; ++kh)
+          for (int64_t kw = 0; kw < g.kernel[2]; ++kw) {
+            const int64_t row = ((c * g.kernel[0] + kd) * g.kernel[1] + kh) * g.kernel[2] + kw;
+            const float* src = col + row * in_size;
+            const int64_t off_w = kw * g.dilation[2] - g.pad_begin[2];
+            for (int64_t id = 0; id < g.in[0]; ++id) {
+              const int64_t od = id * g.stride[0] - g.pad_begin[0] + kd * g.dilation[0];
+              if (od < 0 || od >= g.out[0]) continue;
+              for (int64_t ih = 0; ih < g.in[1]; ++ih) {
+                const int64_t oh = ih * g.stride[1] - g.pad_begin[1] + kh * g.dilation[1];
+                if (oh < 0 || oh >= g.out[1]) continue;
+                const float* s = src + (id * g.in[1] + ih) * g.in[2];
+                float* o = channel + (od * g.out[1] + oh) * g.out[2];
+                // Input columns iw with 0 <= iw*stride + off_w < out_w.
+                int64_t lo, hi;
+                valid_range(g.out[2], g.in[2], g.stride[2], off_w, lo, hi);
+                for (int64_t iw = lo; iw < hi; ++iw) o[iw * g.stride[2] + off_w] += s[iw];
               }
             }
           }
-        }
-  }
-}
-
-void depthwise_conv2d(const float* input, const float* weights, float bias, const ConvGeometry& g, float* output) {
-  const int64_t out_h = g.out[1], out_w = g.out[2], in_h = g.in[1], in_w = g.in[2];
-  std::fill(output, output + out_h * out_w, bias);
-  for (int64_t kh = 0; kh < g.kernel[1]; ++kh) {
-    const int64_t off_h = kh * g.dilation[1] - g.pad_begin[1];
-    int64_t h_lo, h_hi;
-    valid_range(in_h, out_h, g.stride[1], off_h, h_lo, h_hi);
-    for (int64_t kw = 0; kw < g.kernel[2]; ++kw) {
-      const float w = weights[kh * g.kernel[2] + kw];
-      const int64_t off_w = kw * g.dilation[2] - g.pad_begin[2];
-      int64_t w_lo, w_hi;
-      valid_range(in_w, out_w, g.stride[2], off_w, w_lo, w_hi);
-      for (int64_t oh = h_lo; oh < h_hi; ++oh) {
-        const float* in_row = input + (oh * g.stride[1] + off_h) * in_w + off_w;
-        float* out_row = output + oh * out_w;
-        if (g.stride[2] == 1) {
-          for (int64_t ow = w_lo; ow < w_hi; ++ow) out_row[ow] += w * in_row[ow];  // vectorised by the compiler
-        } else {
-          for (int64_t ow = w_lo; ow < w_hi; ++ow) out_row[ow] += w * in_row[ow * g.stride[2]];
-        }
-      }
     }
-  }
+  });
 }
 
 }  // namespace wisp::kernels

@@ -1,104 +1,165 @@
+// The blocked, multithreaded GEMM driver over packed operands.
+//
+// Work is split into tasks, each a block of C of whole A-panel rows by whole B-panel
+// columns. A task obtains its block of B (pointing into a prepacked B, or packing it into a
+// per-thread buffer sized to stay in L2), then walks K in blocks of kKc, the rows of its
+// block in groups of kMc, and the B panels and A panels below that with the micro-kernel.
 #include "core/kernels/gemm.h"
 
 #include <algorithm>
-#include <cstring>
+#include <array>
+#include <cmath>
+#include <utility>
+#include <vector>
 
+#include "core/kernels/gemm_microkernel.h"
 #include "simd/vec.h"
 
 namespace wisp::kernels {
 
 namespace {
 
-using simd::VecF32;
-constexpr int kLanes = VecF32::kLanes;
-constexpr int kPanelVectors = 2;                     // vectors per panel row
-constexpr int kPanelWidth = kLanes * kPanelVectors;  // columns per panel
-constexpr int kTileRows = 6;                         // rows of C per micro-kernel call
-constexpr int64_t kRowsPerTask = 48;                 // rows of C per parallel task
+using V = simd::F32x;
+using Shape = detail::TileShape<V>;
+constexpr int64_t kMr = Shape::kMr, kNr = Shape::kNr;
+// K block: one B panel (kKc x kNr, 16 KB with AVX2) stays in L1 while the micro-kernel
+// walks an A block of kMc x kKc (~72 KB, L2).
+constexpr int64_t kKc = 256;
+constexpr int64_t kMc = kMr * 12;
+// Packed-on-the-fly B blocks are kept near this many floats (256 KB: fits L2 with the A block).
+constexpr int64_t kBlockFloats = 64 * 1024;
+// Column width of tasks over a prepacked B.
+constexpr int64_t kPrepackedNc = kNr * 16;
 
-// Accumulates up to kTileRows rows of A times one B panel; writes the
-// `cols` (<= kPanelWidth) valid columns of C with the epilogue applied.
-template <int Rows>
-void micro_kernel(const float* a, int64_t lda, bool a_transposed, const float* panel, int64_t k, float* c,
-                  int64_t ldc, int cols, const GemmEpilogue& ep, int64_t row0) {
-  VecF32 acc[Rows][kPanelVectors];
-  for (int r = 0; r < Rows; ++r)
-    for (int v = 0; v < kPanelVectors; ++v) acc[r][v] = VecF32::zero();
-  for (int64_t p = 0; p < k; ++p) {
-    VecF32 b[kPanelVectors];
-    for (int v = 0; v < kPanelVectors; ++v) b[v] = VecF32::load(panel + p * kPanelWidth + v * kLanes);
-    for (int r = 0; r < Rows; ++r) {
-      VecF32 av = VecF32::broadcast(a_transposed ? a[p * lda + r] : a[r * lda + p]);
-      for (int v = 0; v < kPanelVectors; ++v) acc[r][v] = VecF32::fma(av, b[v], acc[r][v]);
-    }
-  }
-  const VecF32 alpha = VecF32::broadcast(ep.alpha);
-  for (int r = 0; r < Rows; ++r) {
-    float out[kPanelWidth];
-    for (int v = 0; v < kPanelVectors; ++v) (acc[r][v] * alpha).store(out + v * kLanes);
-    float* crow = c + r * ldc;
-    const float bias = ep.row_bias ? ep.row_bias[row0 + r] : 0.0f;
-    if (ep.beta == 0.0f) {
-      for (int j = 0; j < cols; ++j) crow[j] = out[j] + bias;
-    } else {
-      for (int j = 0; j < cols; ++j) crow[j] = out[j] + ep.beta * crow[j] + bias;
+using MicroKernel = void (*)(int64_t, const float*, const float*, float*, int64_t, int, const detail::TileEpilogue&);
+// Indexed by the number of valid rows, so a short last panel (or a GEMV) does no wasted work.
+template <int... R>
+constexpr auto make_kernels(std::integer_sequence<int, R...>) {
+  return std::array<MicroKernel, sizeof...(R)>{detail::micro_kernel<V, R + 1>...};
+}
+constexpr auto kKernels = make_kernels(std::make_integer_sequence<int, Shape::kMr>());
+
+// K == 0: A*B is zero, only beta, biases and clamp remain.
+void epilogue_only(int64_t m, int64_t n, float* c, int64_t ldc, const GemmEpilogue& ep) {
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = 0; j < n; ++j) {
+      float x = ep.beta != 0.0f ? ep.beta * c[i * ldc + j] : 0.0f;
+      if (ep.row_bias) x += ep.row_bias[i];
+      if (ep.col_bias) x += ep.col_bias[j];
+      c[i * ldc + j] = std::min(std::max(x, ep.clamp_min), ep.clamp_max);
     }
   }
 }
 
-using MicroKernel = void (*)(const float*, int64_t, bool, const float*, int64_t, float*, int64_t, int,
-                             const GemmEpilogue&, int64_t);
-constexpr MicroKernel kKernels[kTileRows + 1] = {nullptr,          micro_kernel<1>, micro_kernel<2>, micro_kernel<3>,
-                                                 micro_kernel<4>, micro_kernel<5>, micro_kernel<6>};
-
-}  // namespace
-
-int64_t PackedB::panel_width() { return kPanelWidth; }
-int64_t PackedB::num_panels() const { return (n_ + kPanelWidth - 1) / kPanelWidth; }
-
-void PackedB::pack(MatrixView b, int64_t k, int64_t n) {
-  k_ = k;
-  n_ = n;
-  data_.assign(size_t(num_panels() * k * kPanelWidth), 0.0f);
-  for (int64_t p = 0; p < num_panels(); ++p) {
-    float* dst = data_.data() + p * k * kPanelWidth;
-    const int64_t col0 = p * kPanelWidth, cols = std::min<int64_t>(kPanelWidth, n - col0);
-    for (int64_t r = 0; r < k; ++r) {
-      if (!b.transposed) {
-        std::memcpy(dst + r * kPanelWidth, b.data + r * b.stride + col0, size_t(cols) * sizeof(float));
-      } else {
-        for (int64_t j = 0; j < cols; ++j) dst[r * kPanelWidth + j] = b.at(r, col0 + j);
+// C[rows row0..row_end, cols col0..col_end] with the B block `b` (panels of k x kNr,
+// starting at column col0).
+void compute_block(const PackedA& a, const float* b, int64_t row0, int64_t row_end, int64_t col0, int64_t col_end,
+                   float* c, int64_t ldc, const GemmEpilogue& ep) {
+  const int64_t k = a.cols();
+  const bool clamp = ep.clamp_min != -INFINITY || ep.clamp_max != INFINITY;
+  for (int64_t pc = 0; pc < k; pc += kKc) {
+    const int64_t kc = std::min(kKc, k - pc);
+    detail::TileEpilogue tile{ep.alpha, ep.beta, nullptr, nullptr, ep.clamp_min, ep.clamp_max, clamp, pc == 0, pc + kc == k};
+    for (int64_t ic = row0; ic < row_end; ic += kMc) {
+      const int64_t ic_end = std::min(row_end, ic + kMc);
+      for (int64_t col = col0; col < col_end; col += kNr) {
+        const float* bp = b + ((col - col0) / kNr) * k * kNr + pc * kNr;
+        const int cols = int(std::min(kNr, col_end - col));
+        tile.col_bias = ep.col_bias ? ep.col_bias + col : nullptr;
+        for (int64_t row = ic; row < ic_end; row += kMr) {
+          const int rows = int(std::min(kMr, ic_end - row));
+          tile.row_bias = ep.row_bias ? ep.row_bias + row : nullptr;
+          kKernels[size_t(rows - 1)](kc, a.panel(row / kMr) + pc * kMr, bp, c + row * ldc + col, ldc, cols, tile);
+        }
       }
     }
   }
 }
 
-void gemm(int64_t m, MatrixView a, const PackedB& b, float* c, int64_t ldc, const GemmEpilogue& ep,
-          ThreadPool* threads) {
-  const int64_t n = b.cols(), k = b.rows();
+// Splits C into tasks and runs them. `get_b(col0, cols, scratch)` returns the B block for
+// those columns; `packs` tells whether it writes into scratch (so blocks are sized for L2).
+template <typename GetB>
+void run_tasks(const PackedA& a, int64_t n, bool packs, const GetB& get_b, float* c, int64_t ldc,
+               const GemmEpilogue& ep, ThreadPool* threads) {
+  const int64_t m = a.rows(), k = a.cols();
   if (m <= 0 || n <= 0) return;
-  const int64_t row_tasks = (m + kRowsPerTask - 1) / kRowsPerTask;
-  const int64_t panels = b.num_panels();
-  // Tasks are (row block, panel) pairs so that both tall and wide products spread over threads.
-  parallel_for(threads, row_tasks * panels, 1, [&](int64_t begin, int64_t end) {
+  if (k == 0) {
+    epilogue_only(m, n, c, ldc, ep);
+    return;
+  }
+  // Column block width. A packed B block is re-read once per kMc rows of A, so it should stay
+  // in L2 when A is tall; when A is short (e.g. a Conv with few output channels) each B
+  // panel is used soon after it is packed and wider blocks save per-block overhead.
+  int64_t nc = kPrepackedNc;
+  if (packs) nc = std::clamp<int64_t>((m <= kMc ? 4 * kBlockFloats : kBlockFloats) / k / kNr, 1, 32) * kNr;
+  const int64_t want_tasks = threads ? int64_t(threads->num_threads()) * 3 : 1;
+  // Enough column blocks for the threads when N allows it, down to 4 panels a block.
+  const int64_t nc_for_tasks = ((n + want_tasks - 1) / want_tasks + kNr - 1) / kNr * kNr;
+  nc = std::max(std::min(nc, nc_for_tasks), std::min(nc, 4 * kNr));
+  const int64_t col_blocks = (n + nc - 1) / nc;
+  // Still too few column blocks for the threads: also split the rows (whole A panels).
+  const int64_t a_panels = a.num_panels();
+  int64_t row_groups = std::min(a_panels, std::max<int64_t>(1, (want_tasks + col_blocks - 1) / col_blocks));
+  const int64_t panels_per_group = (a_panels + row_groups - 1) / row_groups;
+  row_groups = (a_panels + panels_per_group - 1) / panels_per_group;
+  parallel_for(threads, col_blocks * row_groups, 1, [&](int64_t begin, int64_t end) {
+    thread_local std::vector<float> scratch;
+    if (packs) scratch.resize(size_t(nc * k));
+    int64_t packed_col0 = -1;  // consecutive tasks of a chunk often share a column block: pack it once
     for (int64_t task = begin; task < end; ++task) {
-      const int64_t p = task % panels, row_block = task / panels;
-      const int64_t col0 = p * kPanelWidth;
-      const int cols = int(std::min<int64_t>(kPanelWidth, n - col0));
-      const int64_t row_end = std::min(m, (row_block + 1) * kRowsPerTask);
-      for (int64_t r = row_block * kRowsPerTask; r < row_end; r += kTileRows) {
-        const int rows = int(std::min<int64_t>(kTileRows, row_end - r));
-        const float* a_tile = a.transposed ? a.data + r : a.data + r * a.stride;
-        kKernels[rows](a_tile, a.stride, a.transposed, b.panel(p), k, c + r * ldc + col0, ldc, cols, ep, r);
-      }
+      const int64_t cb = task / row_groups, rg = task % row_groups;
+      const int64_t col0 = cb * nc, col_end = std::min(n, col0 + nc);
+      const int64_t row0 = rg * panels_per_group * kMr, row_end = std::min(m, row0 + panels_per_group * kMr);
+      const float* b = scratch.data();
+      if (!packs || packed_col0 != col0) b = get_b(col0, col_end - col0, scratch.data());
+      packed_col0 = col0;
+      compute_block(a, b, row0, row_end, col0, col_end, c, ldc, ep);
     }
   });
 }
 
+// Scratch A packed on the fly, kept per calling thread so repeated calls reuse memory.
+PackedA& scratch_a() {
+  thread_local PackedA a;
+  return a;
+}
+
+}  // namespace
+
+void gemm(const PackedA& a, const PackedB& b, float* c, int64_t ldc, const GemmEpilogue& ep, ThreadPool* threads) {
+  run_tasks(
+      a, b.cols(), false, [&](int64_t col0, int64_t, float*) { return b.panel(col0 / kNr); }, c, ldc, ep, threads);
+}
+
+void gemm(const PackedA& a, int64_t n, const BPanelPacker& pack_b, float* c, int64_t ldc, const GemmEpilogue& ep,
+          ThreadPool* threads) {
+  run_tasks(
+      a, n, true,
+      [&](int64_t col0, int64_t cols, float* scratch) {
+        pack_b(col0, cols, scratch);
+        return static_cast<const float*>(scratch);
+      },
+      c, ldc, ep, threads);
+}
+
+void gemm(const PackedA& a, int64_t n, MatrixView b, float* c, int64_t ldc, const GemmEpilogue& ep,
+          ThreadPool* threads) {
+  const int64_t k = a.cols();
+  gemm(a, n, [&](int64_t col0, int64_t cols, float* dst) { pack_b_panels(b, k, col0, cols, dst); }, c, ldc, ep, threads);
+}
+
+void gemm(int64_t m, MatrixView a, const PackedB& b, float* c, int64_t ldc, const GemmEpilogue& ep,
+          ThreadPool* threads) {
+  PackedA& pa = scratch_a();
+  pa.pack(a, m, b.rows(), threads);
+  gemm(pa, b, c, ldc, ep, threads);
+}
+
 void gemm(int64_t m, int64_t n, int64_t k, MatrixView a, MatrixView b, float* c, int64_t ldc,
-          const GemmEpilogue& epilogue, ThreadPool* threads) {
-  PackedB packed(b, k, n);
-  gemm(m, a, packed, c, ldc, epilogue, threads);
+          const GemmEpilogue& ep, ThreadPool* threads) {
+  PackedA& pa = scratch_a();
+  pa.pack(a, m, k, threads);
+  gemm(pa, n, b, c, ldc, ep, threads);
 }
 
 }  // namespace wisp::kernels

@@ -1,9 +1,16 @@
-// Single-precision matrix multiply: C = alpha * A * B + beta * C (+ a bias per row of C).
-// B is packed into column panels the micro-kernel streams through; constant B matrices
-// (weights) are packed once with PackedB and reused across runs.
+// Single-precision matrix multiply: C = alpha * op(A) * op(B) + beta * C (+ bias, + clamp).
+//
+// Both operands are rearranged ("packed") before the multiply: A into panels of kMr rows,
+// B into panels of kNr columns, each panel stored k-major so the micro-kernel reads both
+// with unit stride. Packing is O(MK + KN) against O(MNK) work, and a constant operand
+// (MatMul / Gemm weights as B, Conv weights as A) is packed once at load with PackedA /
+// PackedB and reused by every run. The multiply itself is cache-blocked (K in blocks that
+// keep a block of A in L2 and a B panel in L1) and split over threads by tiles of C.
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <limits>
 #include <vector>
 
 #include "core/runtime/thread_pool.h"
@@ -18,17 +25,43 @@ struct MatrixView {
   float at(int64_t r, int64_t c) const { return transposed ? data[c * stride + r] : data[r * stride + c]; }
 };
 
-// B (K x N) rearranged into panels of kPanelWidth columns, zero-padded at the right edge.
+// Register-tile geometry of the compiled-in micro-kernel.
+int64_t gemm_mr();  // rows of C per micro-kernel call (A panel height)
+int64_t gemm_nr();  // columns of C per micro-kernel call (B panel width)
+
+// A (M x K) as panels of gemm_mr() rows: panel i holds rows [i*mr, i*mr+mr) as K groups of
+// mr values (rows past M are zero).
+class PackedA {
+ public:
+  PackedA() = default;
+  PackedA(MatrixView a, int64_t m, int64_t k, ThreadPool* threads = nullptr) { pack(a, m, k, threads); }
+  void pack(MatrixView a, int64_t m, int64_t k, ThreadPool* threads = nullptr);
+  int64_t rows() const { return m_; }
+  int64_t cols() const { return k_; }
+  int64_t num_panels() const;
+  const float* panel(int64_t i) const { return data_.data() + i * k_ * gemm_mr(); }
+
+ private:
+  int64_t m_ = 0, k_ = 0;
+  std::vector<float> data_;
+};
+
+// B (K x N) as panels of gemm_nr() columns: panel j holds columns [j*nr, j*nr+nr) as K
+// groups of nr values (columns past N are zero).
 class PackedB {
  public:
   PackedB() = default;
-  PackedB(MatrixView b, int64_t k, int64_t n) { pack(b, k, n); }
-  void pack(MatrixView b, int64_t k, int64_t n);
+  PackedB(MatrixView b, int64_t k, int64_t n, ThreadPool* threads = nullptr) { pack(b, k, n, threads); }
+  void pack(MatrixView b, int64_t k, int64_t n, ThreadPool* threads = nullptr);
+  // Sizes the buffer for K x N without filling it; then set_row() fills it row by row
+  // (lets a producer such as im2col write straight into the packed form).
+  void resize(int64_t k, int64_t n);
+  // Stores row r (n values) of B; rows may be set in any order and from several threads.
+  void set_row(int64_t r, const float* values);
   int64_t rows() const { return k_; }
   int64_t cols() const { return n_; }
-  const float* panel(int64_t p) const { return data_.data() + p * k_ * panel_width(); }
   int64_t num_panels() const;
-  static int64_t panel_width();
+  const float* panel(int64_t j) const { return data_.data() + j * k_ * gemm_nr(); }
 
  private:
   int64_t k_ = 0, n_ = 0;
@@ -37,15 +70,35 @@ class PackedB {
 
 struct GemmEpilogue {
   float alpha = 1.0f;
-  float beta = 0.0f;                 // 0: C is overwritten without being read
-  const float* row_bias = nullptr;   // added to every element of row i: bias[i]
+  float beta = 0.0f;                // 0: C is overwritten without being read
+  const float* row_bias = nullptr;  // added to every element of row i: row_bias[i]
+  const float* col_bias = nullptr;  // added to every element of column j: col_bias[j]
+  // Applied last (fused activation: Relu is {0, inf}, Clip its bounds).
+  float clamp_min = -std::numeric_limits<float>::infinity();
+  float clamp_max = std::numeric_limits<float>::infinity();
 };
 
-// C (M x N, row stride ldc) = alpha * A (M x K) * B + beta * C + bias.
+// Fills `dst` with columns [col0, col0 + cols) of a K x N operand B in packed form:
+// ceil(cols / nr) panels of K x nr values, zero-padded past `cols`. Lets a producer such as
+// im2col hand the GEMM one cache-sized block of B at a time instead of a whole matrix.
+using BPanelPacker = std::function<void(int64_t col0, int64_t cols, float* dst)>;
+
+// Packs columns [col0, col0 + cols) of the K x N matrix `b` as a BPanelPacker would.
+void pack_b_panels(MatrixView b, int64_t k, int64_t col0, int64_t cols, float* dst);
+
+// C (M x N, row stride ldc) = epilogue(A * B). A.cols() must equal B.rows().
+void gemm(const PackedA& a, const PackedB& b, float* c, int64_t ldc, const GemmEpilogue& epilogue,
+          ThreadPool* threads);
+// The same with one or both operands packed on the fly.
 void gemm(int64_t m, MatrixView a, const PackedB& b, float* c, int64_t ldc, const GemmEpilogue& epilogue,
           ThreadPool* threads);
-// Convenience: packs B then multiplies.
+void gemm(const PackedA& a, int64_t n, MatrixView b, float* c, int64_t ldc, const GemmEpilogue& epilogue,
+          ThreadPool* threads);
 void gemm(int64_t m, int64_t n, int64_t k, MatrixView a, MatrixView b, float* c, int64_t ldc,
+          const GemmEpilogue& epilogue, ThreadPool* threads);
+// B (A.cols() x N) produced block by block by `pack_b` (called from worker threads, for
+// disjoint column ranges); never materialised whole.
+void gemm(const PackedA& a, int64_t n, const BPanelPacker& pack_b, float* c, int64_t ldc,
           const GemmEpilogue& epilogue, ThreadPool* threads);
 
 }  // namespace wisp::kernels

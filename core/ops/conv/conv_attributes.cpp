@@ -1,5 +1,7 @@
 #include "core/ops/conv/conv_attributes.h"
 
+#include <algorithm>
+
 namespace wisp::conv {
 
 Status ConvAttributes::read(const Node& node) {
@@ -36,6 +38,40 @@ Status ConvAttributes::resolve(const Node& node, size_t spatial, const Shape& we
                  "strides/dilations must have ", spatial, " values");
   WISP_CHECK_ARG(pads.empty() || pads.size() == 2 * spatial, node.context(), "pads must have ", 2 * spatial, " values");
   return Status::ok();
+}
+
+Result<kernels::ConvGeometry> conv_geometry(const ConvAttributes& attrs, const Node& node, const Shape& x_shape,
+                                            const std::vector<int64_t>& kernel, const std::vector<int64_t>& strides,
+                                            const std::vector<int64_t>& dilations) {
+  const size_t spatial = x_shape.size() - 2;
+  std::vector<int64_t> out_dims(spatial), pad_begin(spatial);
+  const bool same = attrs.auto_pad == "SAME_UPPER" || attrs.auto_pad == "SAME_LOWER";
+  for (size_t i = 0; i < spatial; ++i) {
+    const int64_t in = x_shape[i + 2], span = (kernel[i] - 1) * dilations[i] + 1;
+    WISP_CHECK_ARG(kernel[i] >= 1, node.context(), "kernel extents must be >= 1, got ", kernel[i]);
+    if (same) {
+      // Output ceil(in / stride); the total padding is split, the odd one going at the end
+      // (SAME_UPPER) or the beginning (SAME_LOWER).
+      out_dims[i] = (in + strides[i] - 1) / strides[i];
+      const int64_t total = std::max<int64_t>(0, (out_dims[i] - 1) * strides[i] + span - in);
+      pad_begin[i] = attrs.auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
+    } else {
+      const bool explicit_pads = attrs.auto_pad == "NOTSET" && !attrs.pads.empty();
+      const int64_t pb = explicit_pads ? attrs.pads[i] : 0, pe = explicit_pads ? attrs.pads[i + spatial] : 0;
+      WISP_CHECK_ARG(in + pb + pe >= span, node.context(), "kernel of extent ", span, " (dilated) is larger than the ",
+                     "padded input extent ", in + pb + pe, " of input ", shape_to_string(x_shape));
+      out_dims[i] = (in + pb + pe - span) / strides[i] + 1;
+      pad_begin[i] = pb;
+    }
+  }
+  kernels::ConvGeometry g;
+  g.in = to_three(std::vector<int64_t>(x_shape.begin() + 2, x_shape.end()), 1);
+  g.out = to_three(out_dims, 1);
+  g.kernel = to_three(kernel, 1);
+  g.stride = to_three(strides, 1);
+  g.dilation = to_three(dilations, 1);
+  g.pad_begin = to_three(pad_begin, 0);
+  return g;
 }
 
 std::array<int64_t, 3> to_three(const std::vector<int64_t>& values, int64_t fill) {

@@ -1,5 +1,7 @@
 // ConvTranspose: the adjoint of Conv. Per group, GEMM with the transposed weights turns the
 // input into columns [Cout/g * kernel, input pixels], which col2im scatters into the output.
+#include <memory>
+
 #include "core/kernels/gemm.h"
 #include "core/ops/conv/conv_attributes.h"
 
@@ -9,7 +11,19 @@ namespace {
 
 class ConvTransposeOp : public OpKernel {
  public:
-  Status init(const OpBuildContext& ctx) override { return attrs_.read(ctx.node); }
+  Status init(const OpBuildContext& ctx) override {
+    WISP_RETURN_IF_ERROR(attrs_.read(ctx.node));
+    // Prepack constant float weights: W_g is stored [Cin/g, Cout/g * kernel] and used transposed.
+    const Tensor* w = ctx.constant_input(1);
+    if (w && w->dtype() == DType::Float32 && w->rank() >= 3 && w->dim(0) % attrs_.group == 0 && w->numel() > 0) {
+      const int64_t cin_g = w->dim(0) / attrs_.group, rows = w->numel() / w->dim(0);
+      for (int64_t grp = 0; grp < attrs_.group; ++grp) {
+        packed_.push_back(std::make_shared<kernels::PackedA>(
+            kernels::MatrixView{w->data<float>() + grp * cin_g * rows, rows, true}, rows, cin_g));
+      }
+    }
+    return Status::ok();
+  }
 
   Status run(OpContext& ctx) const override {
     const Node& node = ctx.node();
@@ -84,11 +98,15 @@ class ConvTransposeOp : public OpKernel {
     for (int64_t n = 0; n < batch; ++n) {
       for (int64_t grp = 0; grp < group; ++grp) {
         // col = W_g^T [rows x cin_g] * X_g [cin_g x pixels]; W_g is stored [cin_g x rows].
-        kernels::gemm(rows, g.in_size(), cin_g, {wd + grp * cin_g * rows, rows, true},
-                      {xd + (n * in_channels + grp * cin_g) * g.in_size(), g.in_size(), false}, col.data<float>(),
-                      g.in_size(), {}, ctx.threads());
+        const kernels::MatrixView input{xd + (n * in_channels + grp * cin_g) * g.in_size(), g.in_size(), false};
+        if (!packed_.empty()) {
+          kernels::gemm(*packed_[size_t(grp)], g.in_size(), input, col.data<float>(), g.in_size(), {}, ctx.threads());
+        } else {
+          kernels::gemm(rows, g.in_size(), cin_g, {wd + grp * cin_g * rows, rows, true}, input, col.data<float>(),
+                        g.in_size(), {}, ctx.threads());
+        }
         float* out = yd + (n * out_channels + grp * cout_g) * g.out_size();
-        kernels::col2im(col.data<float>(), cout_g, g, out);
+        kernels::col2im(col.data<float>(), cout_g, g, out, ctx.threads());
         if (bias) {
           for (int64_t c = 0; c < cout_g; ++c) {
             const float b = bias[grp * cout_g + c];
@@ -103,6 +121,7 @@ class ConvTransposeOp : public OpKernel {
 
  private:
   ConvAttributes attrs_;
+  std::vector<std::shared_ptr<kernels::PackedA>> packed_;  // W_g^T per group, when W is constant
 };
 
 }  // namespace

@@ -6,6 +6,7 @@ namespace wisp {
 void register_conv_ops(OpRegistry& registry) {
   conv::register_conv(registry);
   conv::register_conv_transpose(registry);
+  conv::register_quantized_conv(registry);
 }
 
 }  // namespace wisp

@@ -5,6 +5,7 @@
 
 namespace wisp::linalg {
 
-void register_matmul_ops(OpRegistry& registry);  // MatMul, Gemm
+void register_matmul_ops(OpRegistry& registry);            // MatMul, Gemm
+void register_quantized_matmul_ops(OpRegistry& registry);  // MatMulInteger, QLinearMatMul
 
 }  // namespace wisp::linalg

@@ -4,6 +4,7 @@
 
 #include "core/kernels/gemm.h"
 #include "core/ops/linalg/linalg_ops.h"
+#include "core/ops/linalg/matmul_shape.h"
 
 namespace wisp::linalg {
 
@@ -38,38 +39,10 @@ class MatMulOp : public OpKernel {
     const Tensor& b = ctx.input(1);
     WISP_CHECK_ARG(a.dtype() == b.dtype(), ctx.node().context(), "operands have different types ",
                    dtype_name(a.dtype()), " and ", dtype_name(b.dtype()));
-    WISP_CHECK_ARG(a.rank() >= 1 && b.rank() >= 1, ctx.node().context(), "operands must have rank >= 1");
-    // Promote 1-D operands: A [K] -> [1, K], B [K] -> [K, 1]; the added dim is dropped after.
-    Shape as = a.shape(), bs = b.shape();
-    if (as.size() == 1) as.insert(as.begin(), 1);
-    if (bs.size() == 1) bs.push_back(1);
-    const int64_t m = as[as.size() - 2], k = as.back(), n = bs.back();
-    WISP_CHECK_ARG(bs[bs.size() - 2] == k, ctx.node().context(), "inner dimensions differ: ", a.describe(), " x ",
-                   b.describe());
-    Shape a_batch(as.begin(), as.end() - 2), b_batch(bs.begin(), bs.end() - 2);
-    auto batch = broadcast_shapes(a_batch, b_batch);
-    if (!batch) return batch.status().with_context(ctx.node().context());
-    Shape out_shape = batch.value();
-    if (a.rank() > 1) out_shape.push_back(m);
-    if (b.rank() > 1) out_shape.push_back(n);
-    WISP_ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, a.dtype(), out_shape));
-
-    const int64_t batches = numel(batch.value());
-    // Offsets of each broadcast batch in A and B.
-    auto batch_offset = [&](const Shape& own, int64_t index) {
-      int64_t offset = 0, stride = 1;
-      const Shape& full = batch.value();
-      for (int64_t d = int64_t(full.size()) - 1; d >= 0; --d) {
-        int64_t coord = index % full[size_t(d)];
-        index /= full[size_t(d)];
-        int64_t own_d = d - int64_t(full.size() - own.size());
-        if (own_d >= 0) {
-          if (own[size_t(own_d)] != 1) offset += coord * stride;
-          stride *= own[size_t(own_d)];
-        }
-      }
-      return offset;
-    };
+    WISP_ASSIGN_OR_RETURN(MatMulShape shape, matmul_shape(ctx.node(), a.shape(), b.shape()));
+    const int64_t m = shape.m, n = shape.n, k = shape.k, batches = shape.batches;
+    const Shape &a_batch = shape.a_batch, &b_batch = shape.b_batch;
+    WISP_ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, a.dtype(), shape.out_shape));
     if (a.dtype() == DType::Float32) {
       const bool b_is_shared = b_batch.empty() || numel(b_batch) == 1;
       std::shared_ptr<kernels::PackedB> packed = packed_b_;
@@ -81,10 +54,20 @@ class MatMulOp : public OpKernel {
         kernels::gemm(batches * m, {a.data<float>(), k, false}, *packed, out->data<float>(), n, {}, ctx.threads());
         return Status::ok();
       }
-      for (int64_t i = 0; i < batches; ++i) {
-        const float* ap = a.data<float>() + batch_offset(a_batch, i) * m * k;
-        const float* bp = b.data<float>() + batch_offset(b_batch, i) * k * n;
-        kernels::gemm(m, n, k, {ap, k, false}, {bp, n, false}, out->data<float>() + i * m * n, n, {}, ctx.threads());
+      // Many small products (attention heads): one product per task; otherwise each product
+      // uses every thread.
+      const bool per_batch_tasks = batches > 1 && m * n * k < 128 * 128 * 128;
+      auto run_batches = [&](int64_t begin, int64_t end, ThreadPool* threads) {
+        for (int64_t i = begin; i < end; ++i) {
+          const float* ap = a.data<float>() + shape.a_index(i) * m * k;
+          const float* bp = b.data<float>() + shape.b_index(i) * k * n;
+          kernels::gemm(m, n, k, {ap, k, false}, {bp, n, false}, out->data<float>() + i * m * n, n, {}, threads);
+        }
+      };
+      if (per_batch_tasks) {
+        parallel_for(ctx.threads(), batches, 1, [&](int64_t begin, int64_t end) { run_batches(begin, end, nullptr); });
+      } else {
+        run_batches(0, batches, ctx.threads());
       }
       return Status::ok();
     }
@@ -93,7 +76,7 @@ class MatMulOp : public OpKernel {
       using T = decltype(tag);
       if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
         for (int64_t i = 0; i < batches; ++i) {
-          matmul_reference(a.data<T>() + batch_offset(a_batch, i) * m * k, b.data<T>() + batch_offset(b_batch, i) * k * n,
+          matmul_reference(a.data<T>() + shape.a_index(i) * m * k, b.data<T>() + shape.b_index(i) * k * n,
                            out->data<T>() + i * m * n, m, n, k);
         }
         supported = true;

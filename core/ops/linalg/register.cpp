@@ -3,6 +3,9 @@
 
 namespace wisp {
 
-void register_linalg_ops(OpRegistry& registry) { linalg::register_matmul_ops(registry); }
+void register_linalg_ops(OpRegistry& registry) {
+  linalg::register_matmul_ops(registry);
+  linalg::register_quantized_matmul_ops(registry);
+}
 
 }  // namespace wisp

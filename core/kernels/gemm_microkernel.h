@@ -1,0 +1,85 @@
+// The GEMM register tile, written once over the SIMD layer's vector type V. A tile is
+// Rows x (kNumVecs * V::kLanes) of C held in registers while K streams through: each step
+// loads one row of the B panel (kNumVecs vectors), broadcasts one value of A per row and
+// issues Rows * kNumVecs fused multiply-adds.
+#pragma once
+
+#include <cstdint>
+
+namespace wisp::kernels::detail {
+
+// Per-tile view of the epilogue (pointers already offset to the tile).
+struct TileEpilogue {
+  float alpha, beta;
+  const float* row_bias;  // nullptr or one value per tile row
+  const float* col_bias;  // nullptr or one value per tile column
+  float clamp_min, clamp_max;
+  bool clamp;
+  bool first;  // first K block: apply beta and biases, else accumulate into C
+  bool last;   // last K block: apply the clamp
+};
+
+template <class V>
+struct TileShape {
+  static constexpr int kNumVecs = 2;
+  static constexpr int kMr = 6;  // 6 x 2 accumulators + 2 B vectors + 1 A broadcast fit 16 registers
+  static constexpr int kNr = kNumVecs * V::kLanes;
+};
+
+// a: packed A panel (stride kMr per k step), b: packed B panel (stride kNr), kc steps.
+// Writes rows [0, Rows) and columns [0, cols) of the tile at c.
+template <class V, int Rows>
+void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int cols,
+                  const TileEpilogue& ep) {
+  constexpr int kMr = TileShape<V>::kMr, kNr = TileShape<V>::kNr, kNv = TileShape<V>::kNumVecs;
+  constexpr int L = V::kLanes;
+  V acc[Rows][kNv];
+#pragma GCC unroll 8
+  for (int r = 0; r < Rows; ++r)
+#pragma GCC unroll 4
+    for (int v = 0; v < kNv; ++v) acc[r][v] = V::zero();
+  for (int64_t p = 0; p < kc; ++p) {
+    V bv[kNv];
+#pragma GCC unroll 4
+    for (int v = 0; v < kNv; ++v) bv[v] = V::loadu(b + v * L);
+#pragma GCC unroll 8
+    for (int r = 0; r < Rows; ++r) {
+      const V av = V::broadcast(a[r]);
+#pragma GCC unroll 4
+      for (int v = 0; v < kNv; ++v) acc[r][v] = V::fma(av, bv[v], acc[r][v]);
+    }
+    a += kMr;
+    b += kNr;
+  }
+
+  const V alpha = V::broadcast(ep.alpha), beta = V::broadcast(ep.beta);
+  const V lo = V::broadcast(ep.clamp_min), hi = V::broadcast(ep.clamp_max);
+  const bool use_beta = ep.first && ep.beta != 0.0f;
+#pragma GCC unroll 8
+  for (int r = 0; r < Rows; ++r) {
+    float* crow = c + r * ldc;
+    const V rbias = V::broadcast(ep.first && ep.row_bias ? ep.row_bias[r] : 0.0f);
+#pragma GCC unroll 4
+    for (int v = 0; v < kNv; ++v) {
+      const int n = cols - v * L;  // valid lanes of this vector (may be <= 0 or > L)
+      if (n <= 0) break;
+      const bool full = n >= L;
+      V x = acc[r][v] * alpha;
+      if (ep.first) {
+        if (use_beta) x = V::fma(beta, full ? V::loadu(crow + v * L) : V::load_partial(crow + v * L, n), x);
+        x = x + rbias;
+        if (ep.col_bias) x = x + (full ? V::loadu(ep.col_bias + v * L) : V::load_partial(ep.col_bias + v * L, n));
+      } else {
+        x = x + (full ? V::loadu(crow + v * L) : V::load_partial(crow + v * L, n));
+      }
+      if (ep.last && ep.clamp) x = V::min(V::max(x, lo), hi);
+      if (full) {
+        x.storeu(crow + v * L);
+      } else {
+        x.store_partial(crow + v * L, n);
+      }
+    }
+  }
+}
+
+}  // namespace wisp::kernels::detail
