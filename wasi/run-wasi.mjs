@@ -27,6 +27,11 @@ process.emitWarning = (warning, ...rest) => {
 };
 const { WASI } = await import('node:wasi');
 
+// Node 20's V8 can abort ("Fatal error ... unreachable code" in MarkCompactCollector) when a
+// garbage collection with incremental marking runs while a large wasm memory grows; seen here
+// with `wisp ocr`. Turning incremental marking off for this process avoids it.
+(await import('node:v8')).setFlagsFromString('--no-incremental-marking');
+
 const argv = process.argv.slice(2);
 const extraDirs = [];
 while (argv.length && argv[0].startsWith('--dir')) {

@@ -117,7 +117,7 @@ void depthwise_plane(const PaddedPlane& p, const float* w, float bias, const Con
 void depthwise_conv2d(const float* input, const float* weights, const float* bias, int64_t channels,
                       const ConvGeometry& g, float* output, ThreadPool* threads) {
   parallel_for(threads, channels, 1, [&](int64_t begin, int64_t end) {
-    thread_local PaddedPlane plane;
+    WISP_THREAD_LOCAL PaddedPlane plane;
     for (int64_t c = begin; c < end; ++c) {
       pad_plane(input + c * g.in_size(), g, plane);
       depthwise_plane<simd::F32x>(plane, weights + c * g.kernel_size(), bias ? bias[c] : 0.0f, g,

@@ -103,7 +103,7 @@ void run_tasks(const PackedA& a, int64_t n, bool packs, const GetB& get_b, float
   const int64_t panels_per_group = (a_panels + row_groups - 1) / row_groups;
   row_groups = (a_panels + panels_per_group - 1) / panels_per_group;
   parallel_for(threads, col_blocks * row_groups, 1, [&](int64_t begin, int64_t end) {
-    thread_local std::vector<float> scratch;
+    WISP_THREAD_LOCAL std::vector<float> scratch;
     if (packs) scratch.resize(size_t(nc * k));
     int64_t packed_col0 = -1;  // consecutive tasks of a chunk often share a column block: pack it once
     for (int64_t task = begin; task < end; ++task) {
@@ -120,7 +120,7 @@ void run_tasks(const PackedA& a, int64_t n, bool packs, const GetB& get_b, float
 
 // Scratch A packed on the fly, kept per calling thread so repeated calls reuse memory.
 PackedA& scratch_a() {
-  thread_local PackedA a;
+  WISP_THREAD_LOCAL PackedA a;
   return a;
 }
 

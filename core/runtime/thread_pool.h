@@ -6,6 +6,16 @@
 #include <functional>
 #include <memory>
 
+// Per-thread scratch storage for kernels (`WISP_THREAD_LOCAL std::vector<float> scratch;`).
+// Builds without threads (WASI, single-threaded web) make it plain static storage: the same
+// meaning there, and it avoids the runtime support (__cxa_thread_atexit) that thread_local
+// objects with destructors need and wasi-libc does not have.
+#if WISP_HAS_THREADS
+#define WISP_THREAD_LOCAL thread_local
+#else
+#define WISP_THREAD_LOCAL static
+#endif
+
 namespace wisp {
 
 class ThreadPool {

@@ -74,7 +74,7 @@ class ConvOp : public OpKernel {
 
     const bool pointwise = g.is_pointwise();
     const int64_t k = cin_g * g.kernel_size();
-    thread_local kernels::PackedA weights;  // per calling thread: run() may execute on several at once
+    WISP_THREAD_LOCAL kernels::PackedA weights;  // per calling thread: run() may execute on several at once
     for (int64_t n = 0; n < batch; ++n) {
       for (int64_t grp = 0; grp < group; ++grp) {
         const float* input = xd + (n * in_channels + grp * cin_g) * g.in_size();
