@@ -8,7 +8,7 @@ import { ROOT } from './catalog.mjs';
 
 export const NATIVE_CLI = process.env.WISP_CLI ?? join(ROOT, 'build/native/wisp');
 export const WASI_MODULE = process.env.WISP_WASI ?? join(ROOT, 'build/wasi/wisp.wasm');
-export const WEB_MODULE = process.env.WISP_WEB ?? join(ROOT, 'build/web/wisp.mjs');
+export const WEB_MODULE = process.env.WISP_WEB ?? join(ROOT, 'build/web/dist/wisp.mjs');
 const WASI_RUNNER = join(ROOT, 'wasi/run-wasi.mjs');
 
 // The CLI writes each output as <name>.npy with anything outside [A-Za-z0-9_.-] replaced by '_'.
