@@ -1,5 +1,8 @@
 // Cast and CastLike between every numeric dtype, bool and string.
-#include <bit>
+#include "core/base/bit_cast.h"
+
+#include <cstdio>
+#include <cstdlib>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -53,6 +56,18 @@ TO parse_string(const std::string& s) {
   }
 }
 
+// The fewest significant digits that read back as the same value. (std::to_chars for floats
+// would do this, but Emscripten 3.1.6's libc++ lacks it.)
+template <typename F>
+std::string shortest_round_trip(F x) {
+  char buf[64];
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, double(x));
+    if (F(std::strtod(buf, nullptr)) == x) break;
+  }
+  return buf;
+}
+
 // Floats use the shortest representation that round-trips ("0.1", "1e-05"), like numpy.
 template <typename TI>
 std::string format_value(const TI& v) {
@@ -64,9 +79,7 @@ std::string format_value(const TI& v) {
     const auto x = Arith<TI>::load(v);
     if (std::isnan(x)) return "NaN";
     if (std::isinf(x)) return x > 0 ? "INF" : "-INF";
-    char buf[64];
-    auto result = std::to_chars(buf, buf + sizeof(buf), x);
-    return std::string(buf, result.ptr);
+    return shortest_round_trip(x);
   }
 }
 
@@ -89,7 +102,7 @@ TO convert(const TI& v) {
       // Cast(float -> bfloat16) expects (arithmetic results elsewhere round to nearest even).
       const float f = float(a);
       if (f != f) return BFloat16{0x7fc0};
-      return BFloat16{uint16_t(std::bit_cast<uint32_t>(f) >> 16)};
+      return BFloat16{uint16_t(wisp::bit_cast<uint32_t>(f) >> 16)};
     } else {
       // Integer to integer wraps (two's complement, as the spec asks); to float rounds.
       return store_as<TO>(a);

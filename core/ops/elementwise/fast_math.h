@@ -8,7 +8,7 @@
 // (and sign/abs through the sign bit) keeps every loop free of control flow.
 #pragma once
 
-#include <bit>
+#include "core/base/bit_cast.h"
 #include <cstdint>
 #include <type_traits>
 
@@ -17,7 +17,7 @@ namespace wisp::elementwise {
 // c ? a : b, without a branch.
 inline float select_f32(bool c, float a, float b) {
   const uint32_t mask = c ? ~0u : 0u;
-  return std::bit_cast<float>((std::bit_cast<uint32_t>(a) & mask) | (std::bit_cast<uint32_t>(b) & ~mask));
+  return wisp::bit_cast<float>((wisp::bit_cast<uint32_t>(a) & mask) | (wisp::bit_cast<uint32_t>(b) & ~mask));
 }
 
 // c ? a : b for any arithmetic type: a mask blend for float and double, a plain select
@@ -28,18 +28,18 @@ inline A select_value(bool c, A a, A b) {
     return select_f32(c, a, b);
   } else if constexpr (std::is_same_v<A, double>) {
     const uint64_t mask = c ? ~uint64_t(0) : 0;
-    return std::bit_cast<double>((std::bit_cast<uint64_t>(a) & mask) | (std::bit_cast<uint64_t>(b) & ~mask));
+    return wisp::bit_cast<double>((wisp::bit_cast<uint64_t>(a) & mask) | (wisp::bit_cast<uint64_t>(b) & ~mask));
   } else {
     return c ? a : b;
   }
 }
 
-inline float abs_f32(float x) { return std::bit_cast<float>(std::bit_cast<uint32_t>(x) & 0x7fffffffu); }
+inline float abs_f32(float x) { return wisp::bit_cast<float>(wisp::bit_cast<uint32_t>(x) & 0x7fffffffu); }
 
 // |magnitude| with the sign of `sign`.
 inline float copysign_f32(float magnitude, float sign) {
-  return std::bit_cast<float>((std::bit_cast<uint32_t>(magnitude) & 0x7fffffffu) |
-                              (std::bit_cast<uint32_t>(sign) & 0x80000000u));
+  return wisp::bit_cast<float>((wisp::bit_cast<uint32_t>(magnitude) & 0x7fffffffu) |
+                              (wisp::bit_cast<uint32_t>(sign) & 0x80000000u));
 }
 
 // exp(x). Returns 0 below -87.33 (where results stop being normal floats) and infinity
@@ -51,7 +51,7 @@ inline float exp_f32(float x) {
   const float shifter = 12582912.0f;
   const float t = x * 1.44269504088896341f + shifter;
   const float n = t - shifter;
-  const uint32_t n_bits = std::bit_cast<uint32_t>(t) - std::bit_cast<uint32_t>(shifter);  // n mod 2^32
+  const uint32_t n_bits = wisp::bit_cast<uint32_t>(t) - wisp::bit_cast<uint32_t>(shifter);  // n mod 2^32
   float r = x - n * 0.693359375f;  // ln2 split in two parts so that n*ln2 stays exact
   r = r - n * -2.12194440e-4f;
   // Minimax polynomial for exp(r) (the classic Cephes coefficients).
@@ -63,12 +63,12 @@ inline float exp_f32(float x) {
   p = p * r + 5.0000001201e-1f;
   p = p * r * r + r + 1.0f;
   // Scale by 2^n through the exponent bits (out-of-range n is masked below).
-  const float scaled = p * std::bit_cast<float>((n_bits + 127u) << 23);
+  const float scaled = p * wisp::bit_cast<float>((n_bits + 127u) << 23);
   const bool underflow = x < -87.33f;
   const bool overflow = x > 88.37f;
   const uint32_t keep = (underflow || overflow) ? 0u : ~0u;
   const uint32_t inf = overflow ? 0x7f800000u : 0u;
-  return std::bit_cast<float>((std::bit_cast<uint32_t>(scaled) & keep) | inf);
+  return wisp::bit_cast<float>((wisp::bit_cast<uint32_t>(scaled) & keep) | inf);
 }
 
 // Stable sigmoid: exp only sees -|x|; for x < 0 it is e / (1 + e), which does not cancel.
