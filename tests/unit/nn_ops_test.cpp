@@ -16,19 +16,6 @@ Tensor iota_f32(Shape s, float start = 0) {
   return f32(std::move(s), v);
 }
 
-std::vector<Tensor> run_ok(const OpTest& t) {
-  auto r = t.run();
-  INFO(r.status().message());
-  REQUIRE(r.is_ok());
-  return r.value();
-}
-
-Status run_err(const OpTest& t) {
-  auto r = t.run();
-  REQUIRE_FALSE(r.is_ok());
-  return r.status();
-}
-
 }  // namespace
 
 TEST_CASE("MaxPool: default, strides, ceil_mode", "[nn]") {

@@ -83,4 +83,19 @@ inline void check_tensor(const Tensor& actual, const Tensor& expected, double rt
   }
 }
 
+// Runs `t` and requires success (the error is shown when it fails).
+inline std::vector<Tensor> run_ok(const OpTest& t) {
+  auto r = t.run();
+  INFO(r.status().message());
+  REQUIRE(r.is_ok());
+  return r.value();
+}
+
+// Runs `t` and requires an error, which is returned for its message to be checked.
+inline Status run_err(const OpTest& t) {
+  auto r = t.run();
+  REQUIRE_FALSE(r.is_ok());
+  return r.status();
+}
+
 }  // namespace wisp::testing

@@ -12,19 +12,6 @@ Tensor i64(Shape s, std::vector<int64_t> v) { return Tensor::from_vector<int64_t
 // The ONNX examples' data: [[[1,2],[3,4]],[[5,6],[7,8]],[[9,10],[11,12]]]
 Tensor example() { return f32({3, 2, 2}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}); }
 
-std::vector<Tensor> run_ok(const OpTest& t) {
-  auto r = t.run();
-  INFO(r.status().message());
-  REQUIRE(r.is_ok());
-  return r.value();
-}
-
-Status run_err(const OpTest& t) {
-  auto r = t.run();
-  REQUIRE_FALSE(r.is_ok());
-  return r.status();
-}
-
 }  // namespace
 
 TEST_CASE("ReduceSum takes axes as an input from opset 13", "[reduce]") {

@@ -14,19 +14,6 @@ Tensor iota_f32(Shape s) {
   return f32(std::move(s), v);
 }
 
-std::vector<Tensor> run_ok(const OpTest& t) {
-  auto r = t.run();
-  INFO(r.status().message());
-  REQUIRE(r.is_ok());
-  return r.value();
-}
-
-Status run_err(const OpTest& t) {
-  auto r = t.run();
-  REQUIRE_FALSE(r.is_ok());
-  return r.status();
-}
-
 }  // namespace
 
 TEST_CASE("Reshape handles 0, -1 and allowzero, as a view", "[shape]") {
