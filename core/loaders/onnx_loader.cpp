@@ -1,4 +1,5 @@
 // ONNX ModelProto -> Model, read zero-copy with protozero. Field numbers follow onnx.proto.
+#include <algorithm>
 #include <cstring>
 
 #include <protozero/pbf_reader.hpp>
@@ -14,7 +15,8 @@ namespace {
 namespace guard = protobuf_guard;
 using WireType = protozero::pbf_wire_type;
 
-// Subgraphs nest (If inside Loop inside If ...); deeper than this is refused as hostile.
+// Subgraphs nest (If inside Loop inside If ...); deeper than Limits::max_graph_depth (and
+// never deeper than this, which bounds the parser's recursion) is refused as hostile.
 constexpr int kMaxGraphNesting = 64;
 
 struct ParseState {
@@ -48,8 +50,20 @@ Result<DecodedTensor> parse_tensor(protozero::pbf_reader& msg, const ParseState&
   return decode_tensor_proto(view.data(), view.size(), state.tensor_options);
 }
 
-// TypeProto -> dtype and shape (tensor types only; sequences/maps/optionals are refused).
-Status parse_type(protozero::pbf_reader type, ValueInfo& info) {
+// TypeProto field numbers of the non-tensor value kinds, named for error messages.
+const char* non_tensor_type_name(uint32_t tag) {
+  switch (tag) {
+    case 4: return "a sequence";
+    case 5: return "a map";
+    case 8: return "a sparse tensor";
+    case 9: return "an optional";
+    default: return nullptr;
+  }
+}
+
+// TypeProto -> dtype and shape. Sequences, maps, sparse tensors and optionals are not part of
+// the tensor-only IR; `non_tensor` is set to their name so the caller can decide.
+Status parse_type(protozero::pbf_reader type, ValueInfo& info, const char*& non_tensor) {
   while (type.next()) {
     if (type.tag() == 1) {  // tensor_type
       WISP_ASSIGN_OR_RETURN(auto tensor, sub_message(type, "TypeProto.Tensor"));
@@ -86,9 +100,9 @@ Status parse_type(protozero::pbf_reader type, ValueInfo& info) {
           tensor.skip();
         }
       }
-    } else if (type.tag() == 4 || type.tag() == 5 || type.tag() == 8 || type.tag() == 9) {
-      // sequence, map, sparse tensor, optional: recorded as untyped; the ops that would
-      // consume them are reported as unsupported.
+    } else if (non_tensor_type_name(type.tag())) {
+      // Recorded as untyped; inside the graph the ops that use them report themselves.
+      non_tensor = non_tensor_type_name(type.tag());
       type.skip();
     } else {
       type.skip();
@@ -97,14 +111,16 @@ Status parse_type(protozero::pbf_reader type, ValueInfo& info) {
   return Status::ok();
 }
 
-Result<ValueInfo> parse_value_info(protozero::pbf_reader msg) {
+// `non_tensor` names the value's kind when it is not a tensor (see parse_type).
+Result<ValueInfo> parse_value_info(protozero::pbf_reader msg, const char*& non_tensor) {
   ValueInfo info;
+  non_tensor = nullptr;
   while (msg.next()) {
     if (msg.tag() == 1) {
       WISP_ASSIGN_OR_RETURN(info.name, get_string(msg, "ValueInfoProto.name"));
     } else if (msg.tag() == 2) {
       WISP_ASSIGN_OR_RETURN(auto type, sub_message(msg, "TypeProto"));
-      WISP_RETURN_IF_ERROR(parse_type(type, info));
+      WISP_RETURN_IF_ERROR(parse_type(type, info, non_tensor));
     } else {
       msg.skip();
     }
@@ -116,13 +132,35 @@ Result<std::shared_ptr<Graph>> parse_graph(protozero::pbf_reader msg, const Pars
 
 // AttributeProto.type values.
 enum AttributeType { kFloat = 1, kInt = 2, kString = 3, kTensor = 4, kGraph = 5, kFloats = 6, kInts = 7,
-                     kStrings = 8, kTensors = 9, kGraphs = 10 };
+                     kStrings = 8, kTensors = 9, kGraphs = 10, kSparseTensor = 11, kSparseTensors = 12,
+                     kTypeProto = 13, kTypeProtos = 14 };
+
+// Which value field an AttributeProto carries, for files that leave `type` unset (IR < 2).
+struct SeenAttributeFields {
+  bool f = false, i = false, s = false, t = false, g = false;
+  bool floats = false, ints = false, strings = false, tensors = false, graphs = false;
+
+  int64_t inferred_type() const {
+    if (f) return kFloat;
+    if (i) return kInt;
+    if (s) return kString;
+    if (t) return kTensor;
+    if (g) return kGraph;
+    if (floats) return kFloats;
+    if (ints) return kInts;
+    if (strings) return kStrings;
+    if (tensors) return kTensors;
+    if (graphs) return kGraphs;
+    return 0;
+  }
+};
 
 Status parse_attribute(protozero::pbf_reader msg, const ParseState& state, int depth, Node& node) {
   std::string name;
   int64_t type = 0;
   Attribute a;
   bool has_ref = false;
+  SeenAttributeFields seen;
   while (msg.next()) {
     switch (msg.tag()) {
       case 1: { WISP_ASSIGN_OR_RETURN(name, get_string(msg, "AttributeProto.name")); break; }
@@ -131,26 +169,30 @@ Status parse_attribute(protozero::pbf_reader msg, const ParseState& state, int d
       case 2:
         if (msg.wire_type() != WireType::fixed32) return invalid_model("malformed attribute float");
         a.f = msg.get_float();
+        seen.f = true;
         break;
-      case 3: { WISP_ASSIGN_OR_RETURN(a.i, get_varint(msg, "AttributeProto.i")); break; }
-      case 4: { WISP_ASSIGN_OR_RETURN(a.s, get_string(msg, "AttributeProto.s")); break; }
+      case 3: { WISP_ASSIGN_OR_RETURN(a.i, get_varint(msg, "AttributeProto.i")); seen.i = true; break; }
+      case 4: { WISP_ASSIGN_OR_RETURN(a.s, get_string(msg, "AttributeProto.s")); seen.s = true; break; }
       case 5: {
         WISP_ASSIGN_OR_RETURN(DecodedTensor t, parse_tensor(msg, state));
         a.t = std::move(t.tensor);
+        seen.t = true;
         break;
       }
       case 6: {
         WISP_ASSIGN_OR_RETURN(auto g, sub_message(msg, "GraphProto"));
         WISP_ASSIGN_OR_RETURN(a.g, parse_graph(g, state, depth + 1));
+        seen.g = true;
         break;
       }
       case 7:
+        seen.floats = true;
         if (msg.wire_type() == WireType::length_delimited) {
           protozero::data_view v = msg.get_view();
           WISP_RETURN_IF_ERROR(guard::check_packed_fixed(v.size(), 4, "AttributeProto.floats"));
           size_t old = a.floats.size();
           a.floats.resize(old + v.size() / 4);
-          std::memcpy(a.floats.data() + old, v.data(), v.size());
+          if (!v.empty()) std::memcpy(a.floats.data() + old, v.data(), v.size());
         } else if (msg.wire_type() == WireType::fixed32) {
           a.floats.push_back(msg.get_float());
         } else {
@@ -158,6 +200,7 @@ Status parse_attribute(protozero::pbf_reader msg, const ParseState& state, int d
         }
         break;
       case 8:
+        seen.ints = true;
         if (msg.wire_type() == WireType::length_delimited) {
           protozero::data_view v = msg.get_view();
           WISP_RETURN_IF_ERROR(guard::check_packed_varints(v.data(), v.size(), "AttributeProto.ints"));
@@ -171,17 +214,20 @@ Status parse_attribute(protozero::pbf_reader msg, const ParseState& state, int d
       case 9: {
         WISP_ASSIGN_OR_RETURN(std::string s, get_string(msg, "AttributeProto.strings"));
         a.strings.push_back(std::move(s));
+        seen.strings = true;
         break;
       }
       case 10: {
         WISP_ASSIGN_OR_RETURN(DecodedTensor t, parse_tensor(msg, state));
         a.tensors.push_back(std::move(t.tensor));
+        seen.tensors = true;
         break;
       }
       case 11: {
         WISP_ASSIGN_OR_RETURN(auto g, sub_message(msg, "GraphProto"));
         WISP_ASSIGN_OR_RETURN(auto graph, parse_graph(g, state, depth + 1));
         a.graphs.push_back(std::move(graph));
+        seen.graphs = true;
         break;
       }
       case 22: case 23:
@@ -190,7 +236,9 @@ Status parse_attribute(protozero::pbf_reader msg, const ParseState& state, int d
         msg.skip();
     }
   }
+  if (name.empty()) return invalid_model(node.context(), "an attribute has no name");
   if (has_ref) return unsupported(node.context(), "attribute '", name, "' refers to a function attribute (ref_attr_name)");
+  if (type == 0) type = seen.inferred_type();
   switch (type) {
     case kFloat: a.kind = Attribute::Kind::Float; break;
     case kInt: a.kind = Attribute::Kind::Int; break;
@@ -202,10 +250,19 @@ Status parse_attribute(protozero::pbf_reader msg, const ParseState& state, int d
     case kStrings: a.kind = Attribute::Kind::Strings; break;
     case kTensors: a.kind = Attribute::Kind::Tensors; break;
     case kGraphs: a.kind = Attribute::Kind::Graphs; break;
+    case kSparseTensor: case kSparseTensors:
+      return unsupported(node.context(), "attribute '", name, "' holds sparse tensors, which are not supported");
+    case kTypeProto: case kTypeProtos:
+      return unsupported(node.context(), "attribute '", name, "' holds types (TypeProto), which are not supported");
+    case 0:
+      return invalid_model(node.context(), "attribute '", name, "' has no type and no value");
     default:
-      return unsupported(node.context(), "attribute '", name, "' has unsupported type ", type);
+      return invalid_model(node.context(), "attribute '", name, "' has unknown type ", type);
   }
   if (a.kind == Attribute::Kind::Graph && !a.g) return invalid_model(node.context(), "graph attribute '", name, "' is empty");
+  if (a.kind == Attribute::Kind::Tensor && !seen.t) {
+    return invalid_model(node.context(), "tensor attribute '", name, "' has no tensor");
+  }
   node.attributes[name] = std::move(a);
   return Status::ok();
 }
@@ -237,7 +294,8 @@ Result<Node> parse_node(protozero::pbf_reader msg, const ParseState& state, int 
 }
 
 Result<std::shared_ptr<Graph>> parse_graph(protozero::pbf_reader msg, const ParseState& state, int depth) {
-  if (depth > kMaxGraphNesting) return invalid_model("subgraphs are nested more than ", kMaxGraphNesting, " deep");
+  const int max_depth = std::min(state.options.limits.max_graph_depth, kMaxGraphNesting);
+  if (depth > max_depth) return invalid_model("subgraphs are nested more than ", max_depth, " levels deep");
   auto graph = std::make_shared<Graph>();
   std::vector<ValueInfo> declared_inputs;
   while (msg.next()) {
@@ -259,7 +317,13 @@ Result<std::shared_ptr<Graph>> parse_graph(protozero::pbf_reader msg, const Pars
       case 11: case 12: case 13: {
         const uint32_t tag = msg.tag();
         WISP_ASSIGN_OR_RETURN(auto v, sub_message(msg, "ValueInfoProto"));
-        WISP_ASSIGN_OR_RETURN(ValueInfo info, parse_value_info(v));
+        const char* non_tensor = nullptr;
+        WISP_ASSIGN_OR_RETURN(ValueInfo info, parse_value_info(v, non_tensor));
+        // The main graph's inputs and outputs cross the API, which carries tensors only.
+        if (non_tensor && depth == 0 && tag != 13) {
+          return unsupported("graph ", tag == 11 ? "input" : "output", " '", info.name, "' is ", non_tensor,
+                             "; sequence, map and optional values are not supported yet");
+        }
         if (tag == 11) declared_inputs.push_back(std::move(info));
         else if (tag == 12) graph->outputs.push_back(std::move(info));
         else graph->value_infos[info.name] = std::move(info);

@@ -1,5 +1,9 @@
 #include "core/loaders/onnx_tensor.h"
 
+#include <algorithm>
+#include <cctype>
+#include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -65,7 +69,7 @@ Status read_fixed(protozero::pbf_reader& msg, std::vector<T>& out, protozero::pb
     WISP_RETURN_IF_ERROR(guard::check_packed_fixed(view.size(), sizeof(T), "TensorProto"));
     size_t count = view.size() / sizeof(T), old = out.size();
     out.resize(old + count);
-    std::memcpy(out.data() + old, view.data(), count * sizeof(T));  // little-endian on every target
+    if (count) std::memcpy(out.data() + old, view.data(), count * sizeof(T));  // little-endian on every target
     return Status::ok();
   }
   if (msg.wire_type() == single) {
@@ -176,7 +180,7 @@ Status read_fields(const char* data, size_t size, TensorFields& f) {
 // A relative path that stays inside its folder: no absolute paths, no "..", no drive letters.
 bool is_contained_relative_path(const std::string& location) {
   if (location.empty() || location[0] == '/' || location[0] == '\\') return false;
-  if (location.find(':') != std::string::npos) return false;
+  if (location.find(':') != std::string::npos || location.find('\0') != std::string::npos) return false;
   size_t start = 0;
   while (start <= location.size()) {
     size_t end = location.find_first_of("/\\", start);
@@ -186,6 +190,28 @@ bool is_contained_relative_path(const std::string& location) {
   }
   return true;
 }
+
+#if WISP_HAS_MMAP
+// Natively a symbolic link inside the folder could still point elsewhere, so the resolved
+// file must lie under the resolved folder. (WASI confines file access by its preopens.)
+bool resolves_inside(const std::string& base_dir, const std::string& path) {
+  char* base = realpath(base_dir.c_str(), nullptr);
+  char* file = realpath(path.c_str(), nullptr);
+  bool inside = false;
+  if (base && file) {
+    std::string b = base, f = file;
+    if (b.empty() || b.back() != '/') b += '/';
+    inside = f.compare(0, b.size(), b) == 0;
+  } else {
+    inside = file == nullptr;  // a missing file is reported by the read that follows
+  }
+  std::free(base);
+  std::free(file);
+  return inside;
+}
+#else
+bool resolves_inside(const std::string&, const std::string&) { return true; }
+#endif
 
 Result<FileBytes> read_external(const TensorFields& f, size_t nbytes, const TensorDecodeOptions& options) {
   std::string location;
@@ -197,7 +223,8 @@ Result<FileBytes> read_external(const TensorFields& f, size_t nbytes, const Tens
     } else if (key == "offset" || key == "length") {
       char* end = nullptr;
       unsigned long long v = std::strtoull(value.c_str(), &end, 10);
-      if (value.empty() || *end != '\0' || value[0] == '-') {
+      if (value.empty() || *end != '\0' || !std::isdigit(static_cast<unsigned char>(value[0])) ||
+          v == ULLONG_MAX) {
         return invalid_model("tensor '", f.name, "': external data ", key, " '", value, "' is not a number");
       }
       (key == "offset" ? offset : length) = v;
@@ -209,7 +236,8 @@ Result<FileBytes> read_external(const TensorFields& f, size_t nbytes, const Tens
     return invalid_model("tensor '", f.name, "': external data '", location,
                          "' cannot be used when the model is loaded from memory");
   }
-  if (!is_contained_relative_path(location)) {
+  const std::string path = options.base_dir + "/" + location;
+  if (!is_contained_relative_path(location) || !resolves_inside(options.base_dir, path)) {
     return invalid_model("tensor '", f.name, "': external data location '", location,
                          "' is outside the model's folder");
   }
@@ -217,7 +245,7 @@ Result<FileBytes> read_external(const TensorFields& f, size_t nbytes, const Tens
     return invalid_model("tensor '", f.name, "': external data length ", length, " does not match its ", nbytes,
                          " bytes");
   }
-  auto bytes = read_file_range(options.base_dir + "/" + location, offset, nbytes);
+  auto bytes = read_file_range(path, offset, nbytes);
   if (!bytes) return bytes.status().with_context("tensor '" + f.name + "': ");
   if (bytes.value().size != nbytes) {
     return invalid_model("tensor '", f.name, "': external data '", location, "' is too short");
@@ -232,48 +260,49 @@ void convert_values(const std::vector<Src>& values, Tensor& out) {
   for (size_t i = 0; i < values.size(); ++i) dst[i] = Dst(values[i]);
 }
 
-Status fill_from_typed_fields(const TensorFields& f, Tensor& t) {
-  const size_t n = size_t(t.numel());
-  auto expect = [&](size_t have, const char* field) -> Status {
-    if (have != n) {
-      return invalid_model("tensor '", f.name, "' of shape ", shape_to_string(t.shape()), " has ", have,
-                           " values in ", field, ", expected ", n);
-    }
-    return Status::ok();
-  };
-  switch (t.dtype()) {
-    case DType::Float32:
-      WISP_RETURN_IF_ERROR(expect(f.floats.size(), "float_data"));
-      convert_values<float>(f.floats, t);
-      return Status::ok();
-    case DType::Float64:
-      WISP_RETURN_IF_ERROR(expect(f.doubles.size(), "double_data"));
-      convert_values<double>(f.doubles, t);
-      return Status::ok();
-    case DType::Int64:
-      WISP_RETURN_IF_ERROR(expect(f.int64s.size(), "int64_data"));
-      convert_values<int64_t>(f.int64s, t);
-      return Status::ok();
+// Which repeated field holds the values of `dtype` (onnx.proto's rules), and how many it has.
+struct TypedField {
+  const char* name;
+  size_t count;
+};
+
+TypedField typed_field_for(const TensorFields& f, DType dtype) {
+  switch (dtype) {
+    case DType::Float32: return {"float_data", f.floats.size()};
+    case DType::Float64: return {"double_data", f.doubles.size()};
+    case DType::Int64: return {"int64_data", f.int64s.size()};
     case DType::UInt32:
-      WISP_RETURN_IF_ERROR(expect(f.uint64s.size(), "uint64_data"));
-      convert_values<uint32_t>(f.uint64s, t);
-      return Status::ok();
-    case DType::UInt64:
-      WISP_RETURN_IF_ERROR(expect(f.uint64s.size(), "uint64_data"));
-      convert_values<uint64_t>(f.uint64s, t);
-      return Status::ok();
-    case DType::Int32: WISP_RETURN_IF_ERROR(expect(f.int32s.size(), "int32_data")); convert_values<int32_t>(f.int32s, t); return Status::ok();
-    case DType::Int16: WISP_RETURN_IF_ERROR(expect(f.int32s.size(), "int32_data")); convert_values<int16_t>(f.int32s, t); return Status::ok();
-    case DType::Int8: WISP_RETURN_IF_ERROR(expect(f.int32s.size(), "int32_data")); convert_values<int8_t>(f.int32s, t); return Status::ok();
-    case DType::UInt16: WISP_RETURN_IF_ERROR(expect(f.int32s.size(), "int32_data")); convert_values<uint16_t>(f.int32s, t); return Status::ok();
-    case DType::UInt8: WISP_RETURN_IF_ERROR(expect(f.int32s.size(), "int32_data")); convert_values<uint8_t>(f.int32s, t); return Status::ok();
-    case DType::Bool: WISP_RETURN_IF_ERROR(expect(f.int32s.size(), "int32_data")); convert_values<bool>(f.int32s, t); return Status::ok();
-    // float16 / bfloat16 values travel as their 16 bits in int32_data.
-    case DType::Float16:
-    case DType::BFloat16: WISP_RETURN_IF_ERROR(expect(f.int32s.size(), "int32_data")); convert_values<uint16_t>(f.int32s, t); return Status::ok();
-    default:
-      return unsupported("tensor '", f.name, "': dtype ", dtype_name(t.dtype()), " in typed fields");
+    case DType::UInt64: return {"uint64_data", f.uint64s.size()};
+    // The small integer types, bool and float16/bfloat16 (as their 16 bits) use int32_data.
+    default: return {"int32_data", f.int32s.size()};
   }
+}
+
+void fill_from_typed_fields(const TensorFields& f, Tensor& t) {
+  switch (t.dtype()) {
+    case DType::Float32: convert_values<float>(f.floats, t); break;
+    case DType::Float64: convert_values<double>(f.doubles, t); break;
+    case DType::Int64: convert_values<int64_t>(f.int64s, t); break;
+    case DType::UInt32: convert_values<uint32_t>(f.uint64s, t); break;
+    case DType::UInt64: convert_values<uint64_t>(f.uint64s, t); break;
+    case DType::Int32: convert_values<int32_t>(f.int32s, t); break;
+    case DType::Int16: convert_values<int16_t>(f.int32s, t); break;
+    case DType::Int8: convert_values<int8_t>(f.int32s, t); break;
+    case DType::UInt16: convert_values<uint16_t>(f.int32s, t); break;
+    case DType::UInt8: convert_values<uint8_t>(f.int32s, t); break;
+    case DType::Bool: convert_values<bool>(f.int32s, t); break;
+    case DType::Float16:
+    case DType::BFloat16: convert_values<uint16_t>(f.int32s, t); break;
+    default: break;  // String is handled by the caller
+  }
+}
+
+// A bool byte other than 0 or 1 is undefined behaviour once read as bool.
+bool is_canonical_bool_data(const char* raw, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    if (static_cast<unsigned char>(raw[i]) > 1) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -291,6 +320,7 @@ Result<DecodedTensor> decode_tensor_proto(const char* data, size_t size, const T
   Shape shape(f.dims.begin(), f.dims.end());
   auto numel = checked_numel(shape, options.limits.max_tensor_elements);
   if (!numel) return numel.status().with_context("tensor '" + f.name + "': ");
+  const int64_t n = numel.value();
 
   DecodedTensor out;
   out.name = f.name;
@@ -298,14 +328,15 @@ Result<DecodedTensor> decode_tensor_proto(const char* data, size_t size, const T
     if (f.has_raw || f.data_location == kDataLocationExternal) {
       return invalid_model("string tensor '", f.name, "' must use string_data");
     }
-    if (f.strings.size() != size_t(numel.value())) {
-      return invalid_model("string tensor '", f.name, "' has ", f.strings.size(), " strings, expected ", numel.value());
+    if (f.strings.size() != size_t(n)) {
+      return invalid_model("string tensor '", f.name, "' of shape ", shape_to_string(shape), " has ", f.strings.size(),
+                           " strings, expected ", n);
     }
     out.tensor = Tensor::from_strings(std::move(shape), std::move(f.strings));
     return out;
   }
 
-  const size_t nbytes = size_t(numel.value()) * dtype_size(dtype);
+  const size_t nbytes = size_t(n) * dtype_size(dtype);
   const char* raw = nullptr;
   std::shared_ptr<const void> raw_owner;
   if (f.data_location == kDataLocationExternal) {
@@ -323,18 +354,35 @@ Result<DecodedTensor> decode_tensor_proto(const char* data, size_t size, const T
 
   if (raw) {
     const size_t align = std::min<size_t>(dtype_size(dtype), 8);
-    if (raw_owner && reinterpret_cast<uintptr_t>(raw) % align == 0 && nbytes > 0) {
+    const bool valid_in_place = dtype != DType::Bool || is_canonical_bool_data(raw, nbytes);
+    if (raw_owner && nbytes > 0 && valid_in_place && reinterpret_cast<uintptr_t>(raw) % align == 0) {
       // In place: the file mapping (or external data) outlives the tensor through `raw_owner`.
       out.tensor = Tensor::borrow(dtype, std::move(shape), const_cast<char*>(raw), raw_owner);
     } else {
       WISP_ASSIGN_OR_RETURN(out.tensor, Tensor::empty(dtype, std::move(shape)));
-      if (nbytes) std::memcpy(out.tensor.raw_data(), raw, nbytes);
+      if (dtype == DType::Bool) {
+        bool* dst = out.tensor.data<bool>();
+        for (size_t i = 0; i < nbytes; ++i) dst[i] = raw[i] != 0;
+      } else if (nbytes) {
+        std::memcpy(out.tensor.raw_data(), raw, nbytes);
+      }
     }
     return out;
   }
+  // Typed fields: count first, so that a huge shape with few values fails before allocating.
+  const TypedField field = typed_field_for(f, dtype);
+  if (field.count != size_t(n)) {
+    return invalid_model("tensor '", f.name, "' of ", dtype_name(dtype), shape_to_string(shape), " has ", field.count,
+                         " values in ", field.name, ", expected ", n);
+  }
   WISP_ASSIGN_OR_RETURN(out.tensor, Tensor::empty(dtype, std::move(shape)));
-  WISP_RETURN_IF_ERROR(fill_from_typed_fields(f, out.tensor));
+  fill_from_typed_fields(f, out.tensor);
   return out;
+}
+
+Result<Tensor> parse_tensor_proto(const uint8_t* data, size_t size, const TensorDecodeOptions& options) {
+  WISP_ASSIGN_OR_RETURN(DecodedTensor decoded, decode_tensor_proto(reinterpret_cast<const char*>(data), size, options));
+  return std::move(decoded.tensor);
 }
 
 }  // namespace wisp

@@ -2,6 +2,8 @@
 // and the .pb files of the ONNX backend tests.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -27,5 +29,9 @@ struct DecodedTensor {
 
 // `data`/`size` is one serialized TensorProto.
 Result<DecodedTensor> decode_tensor_proto(const char* data, size_t size, const TensorDecodeOptions& options);
+
+// The same for callers that only want the tensor (the conformance runner's .pb files). With
+// default options the values are always copied, so `data` may be released afterwards.
+Result<Tensor> parse_tensor_proto(const uint8_t* data, size_t size, const TensorDecodeOptions& options = {});
 
 }  // namespace wisp
