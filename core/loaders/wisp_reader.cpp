@@ -16,6 +16,17 @@ namespace fb = wisp::fb;
 
 std::string str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
 
+// flatbuffers' Verifier checks a vector's length prefix for 4-byte alignment but not that
+// 8-byte elements are 8-byte aligned; a hostile file could make us read misaligned int64s.
+Result<std::vector<int64_t>> read_int64s(const flatbuffers::Vector<int64_t>* v, const char* what) {
+  std::vector<int64_t> out;
+  if (!v || v->size() == 0) return out;  // an empty vector's data pointer is never read
+  WISP_CHECK_MODEL(reinterpret_cast<uintptr_t>(v->data()) % alignof(int64_t) == 0, "misaligned ", what,
+                   " vector");
+  out.assign(v->begin(), v->end());
+  return out;
+}
+
 class WispReader {
  public:
   WispReader(const FileBytes& bytes, const WispHeader& header, const LoadOptions& options)
@@ -55,8 +66,7 @@ class WispReader {
     WISP_CHECK_MODEL(dtype_is_known(desc.dtype()) && desc.dtype() != int32_t(DType::Undefined),
                      "unknown dtype code ", desc.dtype());
     DType dtype = DType(desc.dtype());
-    Shape shape;
-    if (desc.dims()) shape.assign(desc.dims()->begin(), desc.dims()->end());
+    WISP_ASSIGN_OR_RETURN(Shape shape, read_int64s(desc.dims(), "dims"));
     for (int64_t d : shape) WISP_CHECK_MODEL(d >= 0, "negative dimension in shape ", shape_to_string(shape));
     Result<int64_t> n = checked_numel(shape, options_.limits.max_tensor_elements);
     if (!n.is_ok()) return invalid_model("shape ", shape_to_string(shape), " is too large: ", n.status().message());
@@ -162,10 +172,11 @@ class WispReader {
         a.kind = Kind::Floats;
         if (in.floats()) a.floats.assign(in.floats()->begin(), in.floats()->end());
         break;
-      case fb::AttributeKind::Ints:
+      case fb::AttributeKind::Ints: {
         a.kind = Kind::Ints;
-        if (in.ints()) a.ints.assign(in.ints()->begin(), in.ints()->end());
+        WISP_ASSIGN_OR_RETURN(a.ints, read_int64s(in.ints(), "ints"));
         break;
+      }
       case fb::AttributeKind::Strings: a.kind = Kind::Strings; a.strings = read_strings(in.strings()); break;
       case fb::AttributeKind::Tensors:
         a.kind = Kind::Tensors;
@@ -257,6 +268,14 @@ Result<Model> load_wisp(const FileBytes& bytes, const LoadOptions& options) {
   WISP_CHECK_MODEL(header.graph_size < FLATBUFFERS_MAX_BUFFER_SIZE, ".wisp graph section is too large (",
                    header.graph_size, " bytes)");
   const uint8_t* graph = bytes.data + header.graph_offset;
+  // FlatBuffer accessors read 8-byte scalars in place; when the caller's bytes put the graph
+  // section at a misaligned address, read it from an aligned copy (it holds no tensor data).
+  std::vector<uint64_t> aligned_copy;
+  if (reinterpret_cast<uintptr_t>(graph) % 8 != 0) {
+    aligned_copy.resize(size_t((header.graph_size + 7) / 8));
+    std::memcpy(aligned_copy.data(), graph, size_t(header.graph_size));
+    graph = reinterpret_cast<const uint8_t*>(aligned_copy.data());
+  }
   flatbuffers::Verifier::Options verify;
   // Each level of subgraph nesting costs a handful of table/vector levels.
   verify.max_depth = flatbuffers::uoffset_t(16 + 8 * (options.limits.max_graph_depth + 1));
