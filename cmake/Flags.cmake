@@ -1,6 +1,9 @@
-# Compiler flags per target. The core never throws, so all targets build without exceptions.
+# Compiler flags per target. The core never throws, so targets build without exceptions
+# unless they set the WISP_EXCEPTIONS property (the Catch2 tests do; a flag added with
+# target_compile_options would come before -fno-exceptions and lose).
 add_library(wisp_flags INTERFACE)
-target_compile_options(wisp_flags INTERFACE -Wall -Wextra -Wno-unused-parameter -fno-exceptions)
+target_compile_options(wisp_flags INTERFACE -Wall -Wextra -Wno-unused-parameter
+                       $<IF:$<BOOL:$<TARGET_PROPERTY:WISP_EXCEPTIONS>>,-fexceptions,-fno-exceptions>)
 target_compile_definitions(wisp_flags INTERFACE $<$<CONFIG:Release>:NDEBUG>)
 
 if(WISP_TARGET STREQUAL "native")

@@ -86,7 +86,7 @@ Tensor Tensor::from_vector(Shape shape, const std::vector<T>& values) {
   Tensor t = empty(DTypeOf<T>::value, std::move(shape)).value();
   if constexpr (std::is_same_v<T, bool>) {
     for (size_t i = 0; i < values.size(); ++i) t.data<bool>()[i] = values[i];
-  } else {
+  } else if (!values.empty()) {  // memcpy from an empty vector's null data() is undefined
     std::memcpy(t.raw_data(), values.data(), values.size() * sizeof(T));
   }
   return t;
