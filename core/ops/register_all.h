@@ -13,6 +13,10 @@ void register_shape_ops(OpRegistry& registry);        // core/ops/shape/: reshap
 void register_reduce_ops(OpRegistry& registry);       // core/ops/reduce/
 void register_control_ops(OpRegistry& registry);      // core/ops/control/: If, Loop, Scan
 void register_rnn_ops(OpRegistry& registry);          // core/ops/rnn/: LSTM, GRU, RNN
+void register_quantize_ops(OpRegistry& registry);     // core/ops/quantize/: QuantizeLinear, DequantizeLinear
+void register_signal_ops(OpRegistry& registry);       // core/ops/signal/: DFT, STFT, windows
+void register_text_ops(OpRegistry& registry);         // core/ops/text/: StringNormalizer, TfIdfVectorizer
+void register_random_ops(OpRegistry& registry);       // core/ops/random/: RandomUniform, Bernoulli
 
 inline void register_all_ops(OpRegistry& registry) {
   register_elementwise_ops(registry);
@@ -23,6 +27,10 @@ inline void register_all_ops(OpRegistry& registry) {
   register_reduce_ops(registry);
   register_control_ops(registry);
   register_rnn_ops(registry);
+  register_quantize_ops(registry);
+  register_signal_ops(registry);
+  register_text_ops(registry);
+  register_random_ops(registry);
 }
 
 }  // namespace wisp

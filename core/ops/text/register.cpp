@@ -1,0 +1,9 @@
+#include "core/ops/op.h"
+#include "core/ops/register_all.h"
+
+namespace wisp {
+
+void register_text_ops(OpRegistry& registry) {
+}
+
+}  // namespace wisp
