@@ -13,5 +13,6 @@ void register_softmax_kernels(OpRegistry& r);        // softmax.cpp: Softmax, Lo
 void register_dropout_kernels(OpRegistry& r);        // dropout.cpp
 void register_nms_kernels(OpRegistry& r);            // nms.cpp: NonMaxSuppression
 void register_einsum_kernels(OpRegistry& r);         // einsum.cpp
+void register_loss_kernels(OpRegistry& r);           // loss.cpp: NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss
 
 }  // namespace wisp::nn

@@ -11,6 +11,7 @@ void register_nn_ops(OpRegistry& registry) {
   nn::register_dropout_kernels(registry);
   nn::register_nms_kernels(registry);
   nn::register_einsum_kernels(registry);
+  nn::register_loss_kernels(registry);
 }
 
 }  // namespace wisp
