@@ -18,6 +18,7 @@ void register_shape_ops(OpRegistry& registry) {
   shape_ops::register_index_ops(registry);
   shape_ops::register_unique_ops(registry);
   shape_ops::register_col2im_ops(registry);
+  shape_ops::register_grid_sample_ops(registry);
 }
 
 }  // namespace wisp

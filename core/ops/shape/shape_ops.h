@@ -20,5 +20,6 @@ void register_resize_ops(OpRegistry& r);    // Resize, Upsample
 void register_index_ops(OpRegistry& r);     // OneHot, NonZero, Trilu, Compress, ReverseSequence
 void register_unique_ops(OpRegistry& r);    // Unique
 void register_col2im_ops(OpRegistry& r);    // Col2Im
+void register_grid_sample_ops(OpRegistry& r);  // GridSample
 
 }  // namespace wisp::shape_ops
