@@ -6,6 +6,7 @@ namespace wisp {
 void register_linalg_ops(OpRegistry& registry) {
   linalg::register_matmul_ops(registry);
   linalg::register_quantized_matmul_ops(registry);
+  linalg::register_det_ops(registry);
 }
 
 }  // namespace wisp
