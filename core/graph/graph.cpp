@@ -6,6 +6,16 @@
 
 namespace wisp {
 
+const char* value_kind_name(ValueKind kind) {
+  switch (kind) {
+    case ValueKind::Tensor: return "tensor";
+    case ValueKind::Sequence: return "sequence";
+    case ValueKind::OptionalTensor: return "optional tensor";
+    case ValueKind::OptionalSequence: return "optional sequence";
+  }
+  return "?";
+}
+
 const Attribute* Node::attr(const std::string& key) const {
   auto it = attributes.find(key);
   return it == attributes.end() ? nullptr : &it->second;

@@ -23,16 +23,22 @@ struct Dim {
   bool is_fixed() const { return value >= 0; }
 };
 
+// What kind of value a graph input/output holds. For sequences and optionals, dtype and shape
+// describe the tensors inside.
+enum class ValueKind : uint8_t { Tensor, Sequence, OptionalTensor, OptionalSequence };
+const char* value_kind_name(ValueKind kind);  // "tensor", "sequence", "optional tensor", ...
+
 // Declared type of a graph input/output or an intermediate value.
 struct ValueInfo {
   std::string name;
   DType dtype = DType::Undefined;
   bool has_shape = false;  // false: rank unknown
   std::vector<Dim> shape;
+  ValueKind kind = ValueKind::Tensor;
 };
 
 struct Attribute {
-  enum class Kind { Float, Int, String, Tensor, Graph, Floats, Ints, Strings, Tensors, Graphs };
+  enum class Kind { Float, Int, String, Tensor, Graph, Floats, Ints, Strings, Tensors, Graphs, Type };
   Kind kind = Kind::Int;
   float f = 0;
   int64_t i = 0;
@@ -44,6 +50,7 @@ struct Attribute {
   std::vector<std::string> strings;
   std::vector<wisp::Tensor> tensors;
   std::vector<std::shared_ptr<wisp::Graph>> graphs;
+  ValueInfo type;  // Kind::Type (a TypeProto, e.g. Optional's element type); its name is unused
 };
 
 struct Node {

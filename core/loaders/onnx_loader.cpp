@@ -50,21 +50,56 @@ Result<DecodedTensor> parse_tensor(protozero::pbf_reader& msg, const ParseState&
   return decode_tensor_proto(view.data(), view.size(), state.tensor_options);
 }
 
-// TypeProto field numbers of the non-tensor value kinds, named for error messages.
+// TypeProto field numbers of the value kinds Wisp does not support, named for error messages.
 const char* non_tensor_type_name(uint32_t tag) {
   switch (tag) {
-    case 4: return "a sequence";
     case 5: return "a map";
     case 8: return "a sparse tensor";
-    case 9: return "an optional";
     default: return nullptr;
   }
 }
 
-// TypeProto -> dtype and shape. Sequences, maps, sparse tensors and optionals are not part of
-// the tensor-only IR; `non_tensor` is set to their name so the caller can decide.
-Status parse_type(protozero::pbf_reader type, ValueInfo& info, const char*& non_tensor) {
+Status parse_type(protozero::pbf_reader type, ValueInfo& info, const char*& non_tensor, int depth = 0);
+
+// TypeProto.Sequence / TypeProto.Optional: `elem_type` (field 1) is itself a TypeProto.
+Result<ValueInfo> parse_element_type(protozero::pbf_reader msg, const std::string& name, const char*& non_tensor,
+                                     int depth) {
+  ValueInfo inner;
+  inner.name = name;
+  bool seen = false;
+  while (msg.next()) {
+    if (msg.tag() != 1) { msg.skip(); continue; }
+    WISP_ASSIGN_OR_RETURN(auto type, sub_message(msg, "TypeProto elem_type"));
+    WISP_RETURN_IF_ERROR(parse_type(type, inner, non_tensor, depth + 1));
+    seen = true;
+  }
+  if (!seen) return invalid_model("value '", name, "' has a sequence or optional type without an element type");
+  return inner;
+}
+
+// TypeProto -> kind, dtype and shape. Tensors, sequences of tensors and optionals of either are
+// understood; for maps, sparse tensors and deeper nestings `non_tensor` is set to their name so
+// the caller can decide.
+Status parse_type(protozero::pbf_reader type, ValueInfo& info, const char*& non_tensor, int depth) {
+  if (depth > 2) {  // optional<sequence<tensor>> is the deepest nesting a value may have
+    non_tensor = "a nested container";
+    return Status::ok();
+  }
   while (type.next()) {
+    if (type.tag() == 4 || type.tag() == 9) {  // sequence_type, optional_type
+      const bool is_sequence = type.tag() == 4;
+      WISP_ASSIGN_OR_RETURN(auto msg, sub_message(type, is_sequence ? "TypeProto.Sequence" : "TypeProto.Optional"));
+      WISP_ASSIGN_OR_RETURN(ValueInfo inner, parse_element_type(msg, info.name, non_tensor, depth));
+      if (non_tensor) continue;
+      info.dtype = inner.dtype;
+      info.has_shape = inner.has_shape;
+      info.shape = inner.shape;
+      if (is_sequence && inner.kind == ValueKind::Tensor) info.kind = ValueKind::Sequence;
+      else if (!is_sequence && inner.kind == ValueKind::Tensor) info.kind = ValueKind::OptionalTensor;
+      else if (!is_sequence && inner.kind == ValueKind::Sequence) info.kind = ValueKind::OptionalSequence;
+      else non_tensor = "a nested container";
+      continue;
+    }
     if (type.tag() == 1) {  // tensor_type
       WISP_ASSIGN_OR_RETURN(auto tensor, sub_message(type, "TypeProto.Tensor"));
       while (tensor.next()) {
@@ -230,6 +265,13 @@ Status parse_attribute(protozero::pbf_reader msg, const ParseState& state, int d
         seen.graphs = true;
         break;
       }
+      case 14: {
+        WISP_ASSIGN_OR_RETURN(auto tp, sub_message(msg, "AttributeProto.tp"));
+        const char* non_tensor = nullptr;
+        WISP_RETURN_IF_ERROR(parse_type(tp, a.type, non_tensor));
+        if (non_tensor) return unsupported(node.context(), "attribute type ", non_tensor, " is not supported");
+        break;
+      }
       case 22: case 23:
         return unsupported(node.context(), "sparse tensor attributes are not supported");
       default:
@@ -252,7 +294,8 @@ Status parse_attribute(protozero::pbf_reader msg, const ParseState& state, int d
     case kGraphs: a.kind = Attribute::Kind::Graphs; break;
     case kSparseTensor: case kSparseTensors:
       return unsupported(node.context(), "attribute '", name, "' holds sparse tensors, which are not supported");
-    case kTypeProto: case kTypeProtos:
+    case kTypeProto: a.kind = Attribute::Kind::Type; break;
+    case kTypeProtos:
       return unsupported(node.context(), "attribute '", name, "' holds types (TypeProto), which are not supported");
     case 0:
       return invalid_model(node.context(), "attribute '", name, "' has no type and no value");
@@ -319,10 +362,11 @@ Result<std::shared_ptr<Graph>> parse_graph(protozero::pbf_reader msg, const Pars
         WISP_ASSIGN_OR_RETURN(auto v, sub_message(msg, "ValueInfoProto"));
         const char* non_tensor = nullptr;
         WISP_ASSIGN_OR_RETURN(ValueInfo info, parse_value_info(v, non_tensor));
-        // The main graph's inputs and outputs cross the API, which carries tensors only.
+        // The main graph's inputs and outputs cross the API, which carries tensors, sequences
+        // and optionals only.
         if (non_tensor && depth == 0 && tag != 13) {
           return unsupported("graph ", tag == 11 ? "input" : "output", " '", info.name, "' is ", non_tensor,
-                             "; sequence, map and optional values are not supported yet");
+                             "; map and sparse values are not supported");
         }
         if (tag == 11) declared_inputs.push_back(std::move(info));
         else if (tag == 12) graph->outputs.push_back(std::move(info));

@@ -385,4 +385,71 @@ Result<Tensor> parse_tensor_proto(const uint8_t* data, size_t size, const Tensor
   return std::move(decoded.tensor);
 }
 
+namespace {
+
+// SequenceProto: elem_type (2) must be TENSOR (1); tensor_values (3) are its elements.
+Result<Value> parse_sequence(const char* data, size_t size, DType element_type) {
+  WISP_RETURN_IF_ERROR(guard::check_message(data, size, "SequenceProto"));
+  protozero::pbf_reader msg(data, size);
+  std::vector<Tensor> elements;
+  while (msg.next()) {
+    if (msg.tag() == 2 && msg.wire_type() == protozero::pbf_wire_type::varint) {
+      int64_t elem = msg.get_int64();
+      if (elem != 0 && elem != 1) return unsupported("sequences of non-tensor values are not supported");
+    } else if (msg.tag() == 3 && msg.wire_type() == protozero::pbf_wire_type::length_delimited) {
+      protozero::data_view view = msg.get_view();
+      WISP_ASSIGN_OR_RETURN(DecodedTensor t, decode_tensor_proto(view.data(), view.size(), {}));
+      elements.push_back(std::move(t.tensor));
+    } else if (msg.tag() >= 4 && msg.tag() <= 7) {
+      return unsupported("sequences of non-tensor values are not supported");
+    } else {
+      msg.skip();
+    }
+  }
+  if (!elements.empty()) element_type = elements.front().dtype();
+  for (const Tensor& t : elements) {
+    if (t.dtype() != element_type) return invalid_argument("a sequence mixes element types");
+  }
+  return Value::sequence(element_type, std::move(elements));
+}
+
+// OptionalProto: tensor_value (3) or sequence_value (5); neither means empty.
+Result<Value> parse_optional(const char* data, size_t size, DType element_type) {
+  WISP_RETURN_IF_ERROR(guard::check_message(data, size, "OptionalProto"));
+  protozero::pbf_reader msg(data, size);
+  Value value = Value::none();
+  while (msg.next()) {
+    if ((msg.tag() == 3 || msg.tag() == 5) && msg.wire_type() == protozero::pbf_wire_type::length_delimited) {
+      protozero::data_view view = msg.get_view();
+      if (msg.tag() == 3) {
+        WISP_ASSIGN_OR_RETURN(DecodedTensor t, decode_tensor_proto(view.data(), view.size(), {}));
+        value = Value(std::move(t.tensor));
+      } else {
+        WISP_ASSIGN_OR_RETURN(value, parse_sequence(view.data(), view.size(), element_type));
+      }
+    } else if (msg.tag() == 4 || msg.tag() == 6 || msg.tag() == 7) {
+      return unsupported("optionals of sparse tensors, maps or optionals are not supported");
+    } else {
+      msg.skip();
+    }
+  }
+  return value;
+}
+
+}  // namespace
+
+Result<Value> parse_value_proto(const uint8_t* data, size_t size, ValueKind kind, DType element_type) {
+  const char* bytes = reinterpret_cast<const char*>(data);
+  switch (kind) {
+    case ValueKind::Tensor: {
+      WISP_ASSIGN_OR_RETURN(Tensor t, parse_tensor_proto(data, size));
+      return Value(std::move(t));
+    }
+    case ValueKind::Sequence: return parse_sequence(bytes, size, element_type);
+    case ValueKind::OptionalTensor:
+    case ValueKind::OptionalSequence: return parse_optional(bytes, size, element_type);
+  }
+  return invalid_argument("unknown value kind");
+}
+
 }  // namespace wisp

@@ -8,8 +8,10 @@
 #include <string>
 
 #include "core/base/status.h"
+#include "core/graph/graph.h"
 #include "core/runtime/limits.h"
 #include "core/tensor/tensor.h"
+#include "core/tensor/value.h"
 
 namespace wisp {
 
@@ -33,5 +35,9 @@ Result<DecodedTensor> decode_tensor_proto(const char* data, size_t size, const T
 // The same for callers that only want the tensor (the conformance runner's .pb files). With
 // default options the values are always copied, so `data` may be released afterwards.
 Result<Tensor> parse_tensor_proto(const uint8_t* data, size_t size, const TensorDecodeOptions& options = {});
+
+// A serialized value of the given kind: a TensorProto, a SequenceProto of tensors, or an
+// OptionalProto (of a tensor or a sequence). `element_type` types an empty sequence.
+Result<Value> parse_value_proto(const uint8_t* data, size_t size, ValueKind kind, DType element_type);
 
 }  // namespace wisp

@@ -117,6 +117,9 @@ class WispReader {
     WISP_CHECK_MODEL(in.dtype() == 0 || dtype_is_known(in.dtype()), "value '", info.name,
                      "' has an unknown dtype code ", in.dtype());
     info.dtype = DType(in.dtype());
+    WISP_CHECK_MODEL(in.kind() <= uint8_t(ValueKind::OptionalSequence), "value '", info.name,
+                     "' has an unknown kind ", int(in.kind()));
+    info.kind = ValueKind(in.kind());
     info.has_shape = in.has_shape();
     if (in.shape()) {
       WISP_CHECK_MODEL(info.has_shape || in.shape()->size() == 0, "value '", info.name,
@@ -196,6 +199,12 @@ class WispReader {
           }
         }
         break;
+      case fb::AttributeKind::Type: {
+        a.kind = Kind::Type;
+        WISP_CHECK_MODEL(in.type() != nullptr, "type attribute '", key, "' has no type");
+        WISP_ASSIGN_OR_RETURN(a.type, read_value_info(*in.type()));
+        break;
+      }
       default: return invalid_model("attribute '", key, "' has unknown kind ", int(in.kind()));
     }
     return a;

@@ -118,7 +118,7 @@ class WispWriter {
     // No vector at all when the rank is unknown, so that readers can tell [] (a scalar) apart.
     auto dims_offset = info.has_shape ? fbb_.CreateVector(dims) : 0;
     return fb::CreateValueInfo(fbb_, fbb_.CreateString(info.name), int32_t(info.dtype), info.has_shape,
-                               dims_offset);
+                               dims_offset, uint8_t(info.kind));
   }
 
   Result<Offset<flatbuffers::Vector<Offset<fb::ValueInfo>>>> write_value_infos(const std::vector<ValueInfo>& list) {
@@ -142,6 +142,7 @@ class WispWriter {
     Offset<flatbuffers::Vector<Offset<flatbuffers::String>>> strings;
     Offset<flatbuffers::Vector<Offset<fb::TensorDesc>>> tensors;
     Offset<flatbuffers::Vector<Offset<fb::Graph>>> graphs;
+    Offset<fb::ValueInfo> type;
     fb::AttributeKind kind;
     switch (a.kind) {
       case Kind::Float: kind = fb::AttributeKind::Float; break;
@@ -194,6 +195,11 @@ class WispWriter {
         graphs = fbb_.CreateVector(list);
         break;
       }
+      case Kind::Type: {
+        kind = fb::AttributeKind::Type;
+        WISP_ASSIGN_OR_RETURN(type, write_value_info(a.type));
+        break;
+      }
       default: return invalid_argument("attribute '", key, "' has an unknown kind");
     }
     fb::AttributeBuilder b(fbb_);
@@ -209,6 +215,7 @@ class WispWriter {
     if (!strings.IsNull()) b.add_strings(strings);
     if (!tensors.IsNull()) b.add_tensors(tensors);
     if (!graphs.IsNull()) b.add_graphs(graphs);
+    if (!type.IsNull()) b.add_type(type);
     return b.Finish();
   }
 

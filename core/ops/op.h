@@ -18,6 +18,7 @@
 #include "core/runtime/limits.h"
 #include "core/runtime/thread_pool.h"
 #include "core/tensor/tensor.h"
+#include "core/tensor/value.h"
 
 namespace wisp {
 
@@ -41,13 +42,13 @@ struct OpBuildContext {
 class ValueScope {
  public:
   virtual ~ValueScope() = default;
-  virtual const Tensor* find(const std::string& name) const = 0;
+  virtual const Value* find(const std::string& name) const = 0;
 };
 
 // What an op sees while it runs.
 class OpContext {
  public:
-  OpContext(const Node& node, std::vector<const Tensor*> inputs, std::vector<Tensor>& outputs,
+  OpContext(const Node& node, std::vector<const Value*> inputs, std::vector<Value>& outputs,
             Allocator& allocator, ThreadPool* threads, const Limits& limits, const ValueScope* scope)
       : node_(node), inputs_(std::move(inputs)), outputs_(outputs), allocator_(allocator),
         threads_(threads), limits_(limits), scope_(scope) {}
@@ -57,12 +58,16 @@ class OpContext {
   size_t num_outputs() const { return outputs_.size(); }
   // False when input `i` is beyond the node's inputs or was given as "".
   bool has_input(size_t i) const { return i < inputs_.size() && inputs_[i] != nullptr; }
-  const Tensor& input(size_t i) const { return *inputs_[i]; }
+  // Input `i` as a tensor. The executor only passes sequences and empty optionals to kernels
+  // that accept them (OpKernel::takes_any_value), so elsewhere every input is a tensor.
+  const Tensor& input(size_t i) const { return inputs_[i]->tensor(); }
+  const Value& input_value(size_t i) const { return *inputs_[i]; }
   // Inputs the executor will free after this node (so the op may reuse their storage).
   bool input_is_dying(size_t i) const;
   // True when output `i` is wanted (its name is not "").
   bool wants_output(size_t i) const { return i < node_.outputs.size() && !node_.outputs[i].empty(); }
-  void set_output(size_t i, Tensor t) { outputs_[i] = std::move(t); }
+  void set_output(size_t i, Tensor t) { outputs_[i] = Value(std::move(t)); }
+  void set_output_value(size_t i, Value v) { outputs_[i] = std::move(v); }
 
   // Allocates an uninitialised tensor from the run's buffer pool, within the limits.
   Result<Tensor> allocate(DType dtype, const Shape& shape) const {
@@ -78,8 +83,8 @@ class OpContext {
 
  private:
   const Node& node_;
-  std::vector<const Tensor*> inputs_;
-  std::vector<Tensor>& outputs_;
+  std::vector<const Value*> inputs_;
+  std::vector<Value>& outputs_;
   Allocator& allocator_;
   ThreadPool* threads_;
   const Limits& limits_;
@@ -94,6 +99,9 @@ class OpKernel {
   // Reads attributes and validates them; the default accepts any node.
   virtual Status init(const OpBuildContext&) { return Status::ok(); }
   virtual Status run(OpContext& ctx) const = 0;
+  // True for kernels that handle sequences and empty optionals (Sequence*, Optional*, If,
+  // Loop, Identity); the executor refuses such inputs to every other kernel.
+  virtual bool takes_any_value() const { return false; }
 };
 
 using OpFactory = std::function<std::unique_ptr<OpKernel>()>;

@@ -17,8 +17,9 @@ bool OpContext::input_is_dying(size_t i) const { return i < dying_.size() && dyi
 
 Result<Tensor*> OpContext::allocate_output(size_t i, DType dtype, const Shape& shape) {
   if (i >= outputs_.size()) return invalid_model(node_.context(), "output ", i, " does not exist");
-  WISP_ASSIGN_OR_RETURN(outputs_[i], allocate(dtype, shape));
-  return &outputs_[i];
+  WISP_ASSIGN_OR_RETURN(Tensor t, allocate(dtype, shape));
+  outputs_[i] = Value(std::move(t));
+  return &outputs_[i].tensor();
 }
 
 void OpRegistry::add_factory(const std::string& domain, const std::string& op_type, int since_version,

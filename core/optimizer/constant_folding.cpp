@@ -34,7 +34,9 @@ Result<int> fold_constants(Model& model, const OpRegistry& registry, const Limit
     const Node& node = graph.nodes[index];
     if (!is_foldable_op(node) || node.outputs.empty()) continue;
     bool all_constant = true;
-    std::vector<const Tensor*> inputs;
+    std::vector<Value> input_values;  // reserved up front: `inputs` points into it
+    input_values.reserve(node.inputs.size());
+    std::vector<const Value*> inputs;
     for (const std::string& name : node.inputs) {
       if (name.empty()) {
         inputs.push_back(nullptr);
@@ -45,7 +47,8 @@ Result<int> fold_constants(Model& model, const OpRegistry& registry, const Limit
         all_constant = false;
         break;
       }
-      inputs.push_back(&it->second);
+      input_values.emplace_back(it->second);
+      inputs.push_back(&input_values.back());
     }
     bool produces_graph_output = false;
     for (const std::string& name : node.outputs) produces_graph_output |= graph_outputs.count(name) != 0;
@@ -53,17 +56,21 @@ Result<int> fold_constants(Model& model, const OpRegistry& registry, const Limit
 
     OpBuildContext build{node, model.opset(node.domain), &model, &graph.initializers, nullptr};
     WISP_ASSIGN_OR_RETURN(std::unique_ptr<OpKernel> kernel, registry.create(build));
-    std::vector<Tensor> outputs(node.outputs.size());
+    std::vector<Value> outputs(node.outputs.size());
     OpContext ctx(node, inputs, outputs, heap_allocator(), nullptr, limits, nullptr);
     WISP_RETURN_IF_ERROR(kernel->run(ctx));
 
     size_t bytes = 0;
-    for (const Tensor& t : outputs) bytes += t.defined() ? t.nbytes() : 0;
-    if (bytes > options.max_folded_bytes) continue;
+    bool all_tensors = true;  // sequences and optionals cannot become initializers
     for (size_t o = 0; o < outputs.size(); ++o) {
       if (node.outputs[o].empty()) continue;
-      if (!outputs[o].defined()) return make_error(ErrorCode::Internal, node.context(), " produced no output ", o);
-      graph.initializers[node.outputs[o]] = std::move(outputs[o]);
+      all_tensors = all_tensors && outputs[o].is_tensor();
+      bytes += outputs[o].tensor().defined() ? outputs[o].tensor().nbytes() : 0;
+    }
+    if (!all_tensors || bytes > options.max_folded_bytes) continue;
+    for (size_t o = 0; o < outputs.size(); ++o) {
+      if (node.outputs[o].empty()) continue;
+      graph.initializers[node.outputs[o]] = std::move(outputs[o].tensor());
     }
     folded[index] = true;
     ++count;

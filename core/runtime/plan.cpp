@@ -8,7 +8,7 @@ class Plan::Frame final : public ValueScope {
  public:
   Frame(const Plan& plan, const ValueScope* parent, int depth)
       : plan_(plan), parent_(parent), depth(depth), values(size_t(plan.num_slots_)) {}
-  const Tensor* find(const std::string& name) const override {
+  const Value* find(const std::string& name) const override {
     auto it = plan_.slot_of_.find(name);
     if (it != plan_.slot_of_.end() && values[size_t(it->second)].defined()) return &values[size_t(it->second)];
     return parent_ ? parent_->find(name) : nullptr;
@@ -17,7 +17,7 @@ class Plan::Frame final : public ValueScope {
   const Plan& plan_;
   const ValueScope* parent_;
   int depth;  // RunContext::depth of the run that owns this frame
-  std::vector<Tensor> values;
+  std::vector<Value> values;
 };
 
 Result<std::shared_ptr<Plan>> Plan::compile(const Graph& graph, const Model& model, const OpRegistry& registry,
@@ -105,8 +105,8 @@ Result<std::shared_ptr<Plan>> Plan::compile(const Graph& graph, const Model& mod
   return plan;
 }
 
-Result<std::vector<Tensor>> Plan::run(const std::vector<Tensor>& inputs, RunContext& run,
-                                      const ValueScope* scope) const {
+Result<std::vector<Value>> Plan::run(const std::vector<Value>& inputs, RunContext& run,
+                                     const ValueScope* scope) const {
   if (run.depth > run.limits.max_graph_depth) {
     return make_error(ErrorCode::ResourceExhausted, "subgraph runs are nested deeper than ",
                       run.limits.max_graph_depth);
@@ -119,38 +119,42 @@ Result<std::vector<Tensor>> Plan::run(const std::vector<Tensor>& inputs, RunCont
   for (size_t i = 0; i < inputs.size(); ++i) frame.values[size_t(input_slots_[i])] = inputs[i];
   for (const auto& [s, t] : constant_slots_) {
     // A graph input may share its name with an initializer (a default value): the feed wins.
-    if (!frame.values[size_t(s)].defined()) frame.values[size_t(s)] = *t;
+    if (!frame.values[size_t(s)].defined()) frame.values[size_t(s)] = Value(*t);
   }
   for (const auto& [s, name] : captured_slots_) {
-    const Tensor* t = scope ? scope->find(name) : nullptr;
+    const Value* t = scope ? scope->find(name) : nullptr;
     if (!t) return invalid_model("graph '", graph_->name, "' reads '", name, "' which has no value");
     frame.values[size_t(s)] = *t;
   }
 
   Allocator& allocator = run.allocator ? *run.allocator : heap_allocator();
   for (const Step& step : steps_) {
-    std::vector<const Tensor*> ins(step.inputs.size(), nullptr);
+    std::vector<const Value*> ins(step.inputs.size(), nullptr);
     std::vector<bool> dying(step.inputs.size(), false);
     for (size_t i = 0; i < step.inputs.size(); ++i) {
       int s = step.inputs[i];
       if (s < 0) continue;
-      const Tensor& value = frame.values[size_t(s)];
+      const Value& value = frame.values[size_t(s)];
       if (!value.defined()) {
         return invalid_model(step.node->context(), "input '", step.node->inputs[i], "' has no value");
+      }
+      if (!value.is_tensor() && !step.kernel->takes_any_value()) {
+        return invalid_argument(step.node->context(), "input '", step.node->inputs[i], "' is ", value.describe(),
+                                " but this operator takes tensors");
       }
       ins[i] = &value;
     }
     // An input may be overwritten in place when this is its last use, no other input of the
     // node aliases it, and no other live value shares its storage.
     for (int s : step.free_after) {
-      const Tensor& value = frame.values[size_t(s)];
+      const Tensor& value = frame.values[size_t(s)].tensor();
       if (!value.storage() || value.storage().use_count() != 1) continue;
       int uses = 0;
       for (int in : step.inputs) uses += in == s;
       if (uses != 1) continue;
       for (size_t i = 0; i < step.inputs.size(); ++i) dying[i] = dying[i] || step.inputs[i] == s;
     }
-    std::vector<Tensor> outs(step.outputs.size());
+    std::vector<Value> outs(step.outputs.size());
     OpContext ctx(*step.node, std::move(ins), outs, allocator, run.threads, run.limits, &frame);
     ctx.dying_ = std::move(dying);
     auto start = run.on_node_done ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
@@ -166,9 +170,9 @@ Result<std::vector<Tensor>> Plan::run(const std::vector<Tensor>& inputs, RunCont
       }
       frame.values[size_t(step.outputs[o])] = std::move(outs[o]);
     }
-    for (int s : step.free_after) frame.values[size_t(s)] = Tensor();
+    for (int s : step.free_after) frame.values[size_t(s)] = Value();
   }
-  std::vector<Tensor> outputs;
+  std::vector<Value> outputs;
   outputs.reserve(output_slots_.size());
   for (int s : output_slots_) {
     if (!frame.values[size_t(s)].defined()) return invalid_model("graph output has no value");
@@ -177,7 +181,7 @@ Result<std::vector<Tensor>> Plan::run(const std::vector<Tensor>& inputs, RunCont
   return outputs;
 }
 
-Result<std::vector<Tensor>> Plan::run_nested(const std::vector<Tensor>& inputs, const OpContext& ctx) const {
+Result<std::vector<Value>> Plan::run_nested(const std::vector<Value>& inputs, const OpContext& ctx) const {
   RunContext sub;
   sub.allocator = &ctx.allocator();
   sub.threads = ctx.threads();

@@ -34,13 +34,13 @@ class Plan {
                                                int depth = 0);
 
   // Runs with `inputs` in the order of graph.inputs; `scope` resolves captured outer values.
-  Result<std::vector<Tensor>> run(const std::vector<Tensor>& inputs, RunContext& run,
-                                  const ValueScope* scope = nullptr) const;
+  Result<std::vector<Value>> run(const std::vector<Value>& inputs, RunContext& run,
+                                 const ValueScope* scope = nullptr) const;
 
   // Runs this plan as the subgraph of the op running in `ctx` (If/Loop/Scan bodies): shares the
   // run's allocator, threads and limits, resolves captured values through ctx.scope() and counts
   // one more level of nesting (so runaway recursion fails instead of overflowing the stack).
-  Result<std::vector<Tensor>> run_nested(const std::vector<Tensor>& inputs, const OpContext& ctx) const;
+  Result<std::vector<Value>> run_nested(const std::vector<Value>& inputs, const OpContext& ctx) const;
 
   const Graph& graph() const { return *graph_; }
 

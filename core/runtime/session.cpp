@@ -79,16 +79,51 @@ Status check_feed(const ValueInfo& declared, const Tensor& feed) {
   return Status::ok();
 }
 
+Status check_feed(const ValueInfo& declared, const Value& feed) {
+  const bool optional = declared.kind == ValueKind::OptionalTensor || declared.kind == ValueKind::OptionalSequence;
+  const bool sequence = declared.kind == ValueKind::Sequence || declared.kind == ValueKind::OptionalSequence;
+  if (feed.is_none()) {
+    if (optional) return Status::ok();
+    return invalid_argument("input '", declared.name, "' is a ", value_kind_name(declared.kind),
+                            " and cannot be empty");
+  }
+  if (feed.is_tensor() && !sequence) return check_feed(declared, feed.tensor());
+  if (feed.is_sequence() && sequence) {
+    for (const Tensor& element : feed.elements()) {
+      if (declared.dtype != DType::Undefined && element.dtype() != declared.dtype) {
+        return invalid_argument("input '", declared.name, "' expects a sequence of ", dtype_name(declared.dtype),
+                                ", got an element ", element.describe());
+      }
+    }
+    return Status::ok();
+  }
+  return invalid_argument("input '", declared.name, "' expects a ", value_kind_name(declared.kind), ", got ",
+                          feed.describe());
+}
+
 Result<NamedTensors> Session::run(const NamedTensors& feeds, RunProfile* profile) const {
+  NamedValues values(feeds.begin(), feeds.end());
+  WISP_ASSIGN_OR_RETURN(NamedValues outputs, run_values(values, profile));
+  NamedTensors tensors;
+  for (auto& [name, value] : outputs) {
+    if (!value.is_tensor()) {
+      return invalid_argument("output '", name, "' is ", value.describe(), "; use run_values() for such models");
+    }
+    tensors.emplace_back(name, std::move(value.tensor()));
+  }
+  return tensors;
+}
+
+Result<NamedValues> Session::run_values(const NamedValues& feeds, RunProfile* profile) const {
   const auto& declared = model_.graph.inputs;
-  std::vector<Tensor> inputs(declared.size());
-  for (const auto& [name, tensor] : feeds) {
+  std::vector<Value> inputs(declared.size());
+  for (const auto& [name, value] : feeds) {
     size_t i = 0;
     while (i < declared.size() && declared[i].name != name) ++i;
     if (i == declared.size()) return invalid_argument("the model has no input named '", name, "'");
     if (inputs[i].defined()) return invalid_argument("input '", name, "' is given twice");
-    WISP_RETURN_IF_ERROR(check_feed(declared[i], tensor));
-    inputs[i] = tensor;
+    WISP_RETURN_IF_ERROR(check_feed(declared[i], value));
+    inputs[i] = value;
   }
   for (size_t i = 0; i < declared.size(); ++i) {
     if (!inputs[i].defined()) return invalid_argument("missing input '", declared[i].name, "'");
@@ -102,8 +137,8 @@ Result<NamedTensors> Session::run(const NamedTensors& feeds, RunProfile* profile
       profile->nodes.push_back({node.name, node.op_type, seconds});
     };
   }
-  WISP_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, plan_->run(inputs, ctx));
-  NamedTensors named;
+  WISP_ASSIGN_OR_RETURN(std::vector<Value> outputs, plan_->run(inputs, ctx));
+  NamedValues named;
   for (size_t i = 0; i < outputs.size(); ++i) named.emplace_back(model_.graph.outputs[i].name, std::move(outputs[i]));
   return named;
 }

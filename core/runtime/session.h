@@ -22,6 +22,7 @@ struct SessionOptions {
 };
 
 using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
+using NamedValues = std::vector<std::pair<std::string, Value>>;
 
 struct RunProfile {
   struct NodeTime {
@@ -44,6 +45,8 @@ class Session {
   // Runs with the given feeds (every graph input by name) and returns the graph outputs in
   // declaration order. Checks names, dtypes and fixed dimensions first.
   Result<NamedTensors> run(const NamedTensors& feeds, RunProfile* profile = nullptr) const;
+  // The same for models whose inputs or outputs are sequences or optionals.
+  Result<NamedValues> run_values(const NamedValues& feeds, RunProfile* profile = nullptr) const;
   ThreadPool& threads() const { return *threads_; }
 
  private:
@@ -58,7 +61,8 @@ class Session {
 // Fails with the names of every operator type (in subgraphs too) that has no kernel.
 Status check_ops_supported(const Model& model, const OpRegistry& registry);
 
-// Checks a feed against the declared input (dtype, rank, fixed dims).
+// Checks a feed against the declared input (kind, dtype, rank, fixed dims).
 Status check_feed(const ValueInfo& declared, const Tensor& feed);
+Status check_feed(const ValueInfo& declared, const Value& feed);
 
 }  // namespace wisp

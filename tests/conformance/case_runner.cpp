@@ -81,6 +81,35 @@ std::string compare(const Tensor& actual, const Tensor& expected, double rtol) {
 
 CaseResult fail(const std::string& message) { return {Outcome::Failed, message}; }
 
+Result<Value> read_value_file(const fs::path& path, const ValueInfo& declared) {
+  if (declared.kind == ValueKind::Tensor) {
+    WISP_ASSIGN_OR_RETURN(Tensor t, read_tensor_file(path));
+    return Value(std::move(t));
+  }
+  WISP_ASSIGN_OR_RETURN(FileBytes bytes, read_file_bytes(path.string()));
+  auto value = parse_value_proto(bytes.data, bytes.size, declared.kind, declared.dtype);
+  if (!value) return value.status().with_context(path.filename().string() + ": ");
+  return value;
+}
+
+// compare() for values: sequences element by element, empty optionals by presence.
+std::string compare_values(const Value& actual, const Value& expected, double rtol) {
+  if (actual.kind() != expected.kind()) return "got " + actual.describe() + ", expected " + expected.describe();
+  if (expected.is_tensor()) {
+    return compare(actual.tensor(), as_bfloat16_if_stored_as_uint16(expected.tensor(), actual.tensor().dtype()), rtol);
+  }
+  if (expected.is_sequence()) {
+    if (actual.elements().size() != expected.elements().size()) {
+      return "got " + actual.describe() + ", expected " + expected.describe();
+    }
+    for (size_t i = 0; i < expected.elements().size(); ++i) {
+      std::string diff = compare(actual.elements()[i], expected.elements()[i], rtol);
+      if (!diff.empty()) return "element " + std::to_string(i) + ": " + diff;
+    }
+  }
+  return "";
+}
+
 bool mentions(const fs::path& file, const std::string& text) {
   auto bytes = read_file_bytes(file.string());
   if (!bytes) return false;
@@ -102,37 +131,38 @@ CaseResult run_case(const fs::path& case_dir) {
   // Read every data set before building the session: the inputs decide whether declared
   // shapes must be relaxed.
   struct DataSet {
-    NamedTensors inputs;  // names filled in once the model is loaded
+    NamedValues inputs;  // names filled in once the model is loaded
     std::vector<fs::path> outputs;
   };
   std::vector<DataSet> sets;
+  std::vector<ValueInfo>& declared = model.value().graph.inputs;
   for (int set = 0;; ++set) {
     fs::path dir = case_dir / ("test_data_set_" + std::to_string(set));
     if (!fs::is_directory(dir)) break;
     DataSet data;
     std::vector<fs::path> input_files = numbered_files(dir, "input_");
+    if (input_files.size() > declared.size()) {
+      return fail("test has " + std::to_string(input_files.size()) + " inputs, the model " +
+                  std::to_string(declared.size()));
+    }
     for (size_t i = 0; i < input_files.size(); ++i) {
-      auto t = read_tensor_file(input_files[i]);
-      if (!t) return fail("input " + std::to_string(i) + ": " + t.status().message());
-      data.inputs.emplace_back("", t.value());
+      auto v = read_value_file(input_files[i], declared[i]);
+      if (!v) return fail("input " + std::to_string(i) + ": " + v.status().message());
+      data.inputs.emplace_back(declared[i].name, v.value());
     }
     data.outputs = numbered_files(dir, "output_");
     sets.push_back(std::move(data));
   }
   if (sets.empty()) return fail("no test_data_set folders");
 
-  std::vector<ValueInfo>& declared = model.value().graph.inputs;
   for (DataSet& data : sets) {
-    if (data.inputs.size() > declared.size()) {
-      return fail("test has " + std::to_string(data.inputs.size()) + " inputs, the model " +
-                  std::to_string(declared.size()));
-    }
     for (size_t i = 0; i < data.inputs.size(); ++i) {
-      data.inputs[i].first = declared[i].name;
-      data.inputs[i].second = as_bfloat16_if_stored_as_uint16(data.inputs[i].second, declared[i].dtype);
+      Value& value = data.inputs[i].second;
+      if (!value.is_tensor()) continue;
+      value = as_bfloat16_if_stored_as_uint16(value.tensor(), declared[i].dtype);
       // A few generated cases (castlike) feed data that disagrees with the declared shape;
       // ONNX's own runner never checks declared shapes, so the declaration gives way here.
-      if (data.inputs[i].second.dtype() == declared[i].dtype && !check_feed(declared[i], data.inputs[i].second).is_ok()) {
+      if (value.tensor().dtype() == declared[i].dtype && !check_feed(declared[i], value.tensor()).is_ok()) {
         declared[i].has_shape = false;
         declared[i].shape.clear();
       }
@@ -145,14 +175,13 @@ CaseResult run_case(const fs::path& case_dir) {
   const Session& s = *session.value();
 
   for (const DataSet& data : sets) {
-    auto outputs = s.run(data.inputs);
+    auto outputs = s.run_values(data.inputs);
     if (!outputs) return fail(outputs.status().message());
     if (outputs.value().size() < data.outputs.size()) return fail("too few outputs");
     for (size_t i = 0; i < data.outputs.size(); ++i) {
-      auto expected = read_tensor_file(data.outputs[i]);
+      auto expected = read_value_file(data.outputs[i], s.outputs()[i]);
       if (!expected) return fail("output " + std::to_string(i) + ": " + expected.status().message());
-      const Tensor& actual = outputs.value()[i].second;
-      std::string diff = compare(actual, as_bfloat16_if_stored_as_uint16(expected.value(), actual.dtype()), kRtol);
+      std::string diff = compare_values(outputs.value()[i].second, expected.value(), kRtol);
       if (!diff.empty()) return fail("output '" + outputs.value()[i].first + "': " + diff);
     }
   }

@@ -253,13 +253,67 @@ TEST_CASE("Scan opset 8 scans each batch entry up to its sequence length", "[con
   REQUIRE_FALSE(bad.is_ok());
 }
 
-TEST_CASE("sequence-typed ops report a clear unsupported error", "[control]") {
+TEST_CASE("sequences: construct, insert, split, concatenate", "[control]") {
+  Model m;
+  m.graph.inputs = {value("a"), value("b")};
+  Node insert = make_node("SequenceInsert", {"seq", "b", "front"}, {"seq2"});
+  Node concat = make_node("ConcatFromSequence", {"seq2"}, {"joined"});
+  set_int_attr(concat, "axis", 0);
+  Node split = make_node("SplitToSequence", {"joined"}, {"pieces"});
+  set_int_attr(split, "keepdims", 0);
+  m.graph.initializers["front"] = Tensor::from_vector<int64_t>({}, {0});
+  m.graph.nodes = {make_node("SequenceConstruct", {"a"}, {"seq"}), insert, concat, split,
+                   make_node("SequenceLength", {"pieces"}, {"count"})};
+  m.graph.outputs = {value("joined"), value("pieces"), value("count")};
+  auto out = run_model_values(m, {Tensor::from_vector<float>({2}, {1, 2}), Tensor::from_vector<float>({1}, {9})});
+  REQUIRE(out.is_ok());
+  CHECK(floats_of(out.value()[0].tensor()) == std::vector<float>{9, 1, 2});
+  const Value& pieces = out.value()[1];
+  REQUIRE(pieces.is_sequence());
+  REQUIRE(pieces.elements().size() == 3);
+  CHECK(pieces.elements()[2].rank() == 0);  // keepdims=0 squeezes the split axis
+  CHECK(floats_of(pieces.elements()[2]) == std::vector<float>{2});
+  CHECK(out.value()[2].tensor().get_as_int64(0) == 3);
+}
+
+TEST_CASE("sequence misuse is a clear error", "[control]") {
   Model m;
   m.graph.inputs = {value("x")};
-  m.graph.nodes.push_back(make_node("SequenceConstruct", {"x"}, {"seq"}));
-  m.graph.outputs = {value("seq")};
-  auto out = run_model(m, {Tensor::from_vector<float>({1}, {1})});
-  REQUIRE_FALSE(out.is_ok());
-  CHECK(out.status().code() == ErrorCode::Unsupported);
-  CHECK(out.status().message().find("sequence") != std::string::npos);
+  m.graph.initializers["pos"] = Tensor::from_vector<int64_t>({}, {5});
+  m.graph.nodes = {make_node("SequenceConstruct", {"x"}, {"seq"}), make_node("SequenceAt", {"seq", "pos"}, {"y"})};
+  m.graph.outputs = {value("y")};
+  auto at = run_model_values(m, {Tensor::from_vector<float>({1}, {1})});
+  REQUIRE_FALSE(at.is_ok());
+  CHECK(at.status().message().find("out of range") != std::string::npos);
+
+  // A sequence reaching an operator that takes tensors.
+  m.graph.nodes = {make_node("SequenceConstruct", {"x"}, {"seq"}), make_node("Add", {"seq", "x"}, {"y"})};
+  auto relu = run_model_values(m, {Tensor::from_vector<float>({1}, {1})});
+  REQUIRE_FALSE(relu.is_ok());
+  CHECK(relu.status().message().find("sequence") != std::string::npos);
+  CHECK(relu.status().message().find("takes tensors") != std::string::npos);
+}
+
+TEST_CASE("optionals: empty and present", "[control]") {
+  Model m;
+  m.graph.inputs = {value("x")};
+  Node empty = make_node("Optional", {}, {"none"});
+  Attribute type;
+  type.kind = Attribute::Kind::Type;
+  empty.attributes["type"] = type;
+  m.graph.nodes = {empty, make_node("OptionalHasElement", {"none"}, {"has_none"}),
+                   make_node("Optional", {"x"}, {"some"}), make_node("OptionalHasElement", {"some"}, {"has_some"}),
+                   make_node("OptionalGetElement", {"some"}, {"got"})};
+  m.graph.outputs = {value("has_none"), value("has_some"), value("got")};
+  auto out = run_model_values(m, {Tensor::from_vector<float>({1}, {4})});
+  REQUIRE(out.is_ok());
+  CHECK_FALSE(*out.value()[0].tensor().data<bool>());
+  CHECK(*out.value()[1].tensor().data<bool>());
+  CHECK(floats_of(out.value()[2].tensor()) == std::vector<float>{4});
+
+  m.graph.nodes = {empty, make_node("OptionalGetElement", {"none"}, {"got"})};
+  m.graph.outputs = {value("got")};
+  auto got = run_model_values(m, {Tensor::from_vector<float>({1}, {4})});
+  REQUIRE_FALSE(got.is_ok());
+  CHECK(got.status().message().find("no element") != std::string::npos);
 }

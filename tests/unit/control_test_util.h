@@ -97,13 +97,26 @@ inline void set_ints_attr(Node& node, const std::string& key, std::vector<int64_
   node.attributes[key] = a;
 }
 
+// Compiles and runs `model` with the test registry; values of any kind in and out.
+inline Result<std::vector<Value>> run_model_values(const Model& model, const std::vector<Value>& inputs) {
+  WISP_ASSIGN_OR_RETURN(auto plan, Plan::compile(model.graph, model, test_registry(), Limits{}));
+  RunContext run;
+  return plan->run(inputs, run);
+}
+
 // Compiles and runs `model` with the test registry.
 inline Result<std::vector<Tensor>> run_model(const Model& model, const std::vector<Tensor>& inputs,
                                              const Limits& limits = {}) {
   WISP_ASSIGN_OR_RETURN(auto plan, Plan::compile(model.graph, model, test_registry(), limits));
   RunContext run;
   run.limits = limits;
-  return plan->run(inputs, run);
+  WISP_ASSIGN_OR_RETURN(std::vector<Value> outputs, plan->run(std::vector<Value>(inputs.begin(), inputs.end()), run));
+  std::vector<Tensor> tensors;
+  for (Value& v : outputs) {
+    REQUIRE(v.is_tensor());
+    tensors.push_back(std::move(v.tensor()));
+  }
+  return tensors;
 }
 
 inline std::vector<float> floats_of(const Tensor& t) {

@@ -212,7 +212,7 @@ TEST_CASE("unsupported ONNX features are named", "[onnx]") {
   };
   CHECK_THAT(proto_error(with_attr(attribute("alpha", 1, [](auto& w) { w.add_string(21, "outer_alpha"); }))),
              Catch::Contains("'alpha'") && Catch::Contains("ref_attr_name") && Catch::Contains("Custom"));
-  CHECK_THAT(proto_error(with_attr(attribute("tp", 13, [](auto&) {}))), Catch::Contains("'tp'") && Catch::Contains("TypeProto"));
+  CHECK_THAT(proto_error(with_attr(attribute("tps", 14, [](auto&) {}))), Catch::Contains("'tps'") && Catch::Contains("TypeProto"));
   CHECK_THAT(proto_error(with_attr(attribute("bad", 77, [](auto&) {}))), Catch::Contains("'bad'") && Catch::Contains("77"));
   CHECK_THAT(proto_error(with_attr(attribute("t", 4, [](auto&) {}))), Catch::Contains("'t'") && Catch::Contains("no tensor"));
 
@@ -220,15 +220,27 @@ TEST_CASE("unsupported ONNX features are named", "[onnx]") {
                                          [](protozero::pbf_writer& w) { w.add_message(15, std::string()); });
   CHECK_THAT(proto_error(proto::model(sparse_graph)), Catch::Contains("sparse"));
 
-  std::string seq_input = proto::model(proto::graph({proto::node("Identity", {"x"}, {"y"})}, {},
-                                                    {proto::sequence_value_info("x")}, {kY}));
-  CHECK_THAT(proto_error(seq_input), Catch::Contains("'x'") && Catch::Contains("sequence"));
+  std::string map_input = proto::model(proto::graph({proto::node("Identity", {"x"}, {"y"})}, {},
+                                                    {proto::container_value_info("x", 5)}, {kY}));
+  CHECK_THAT(proto_error(map_input), Catch::Contains("'x'") && Catch::Contains("map"));
 
   // A node without op_type, a model without a graph.
   CHECK_THAT(proto_error(proto::model(proto::graph({proto::node("", {"x"}, {"y"})}, {}, {kX}, {kY}))), Catch::Contains("op_type"));
   std::string no_graph;
   protozero::pbf_writer(no_graph).add_int64(1, 8);
   CHECK_THAT(proto_error(no_graph), Catch::Contains("no graph"));
+}
+
+TEST_CASE("sequence and optional inputs are typed", "[onnx]") {
+  auto model = load_proto(proto::model(proto::graph({proto::node("Identity", {"s"}, {"y"})}, {},
+                                                    {proto::container_value_info("s", 4),
+                                                     proto::container_value_info("o", 9)}, {kY})));
+  REQUIRE(model.is_ok());
+  const auto& inputs = model.value().graph.inputs;
+  REQUIRE(inputs.size() == 2);
+  CHECK(inputs[0].kind == ValueKind::Sequence);
+  CHECK(inputs[0].dtype == DType::Float32);
+  CHECK(inputs[1].kind == ValueKind::OptionalTensor);
 }
 
 TEST_CASE("subgraph nesting is bounded by Limits", "[onnx]") {

@@ -54,17 +54,20 @@ inline std::string value_info(const std::string& name, int32_t elem_type, const 
 }
 
 // A sequence-of-float value info.
-inline std::string sequence_value_info(const std::string& name) {
+// A value of type container<float tensor>: TypeProto field 4 is a sequence, 9 an optional,
+// 5 a map (whose value_type, field 2, is then the tensor).
+inline std::string container_value_info(const std::string& name, int container_field) {
   std::string elem_tensor, elem_type, seq, type, out;
   protozero::pbf_writer(elem_tensor).add_int32(1, 1);
   protozero::pbf_writer(elem_type).add_message(1, elem_tensor);
-  protozero::pbf_writer(seq).add_message(1, elem_type);
-  protozero::pbf_writer(type).add_message(4, seq);
+  protozero::pbf_writer(seq).add_message(container_field == 5 ? 2 : 1, elem_type);
+  protozero::pbf_writer(type).add_message(container_field, seq);
   protozero::pbf_writer w(out);
   w.add_string(1, name);
   w.add_message(2, type);
   return out;
 }
+inline std::string sequence_value_info(const std::string& name) { return container_value_info(name, 4); }
 
 inline std::string node(const std::string& op_type, const std::vector<std::string>& inputs,
                         const std::vector<std::string>& outputs, const std::vector<std::string>& attributes = {}) {

@@ -26,6 +26,10 @@ class LoopOp final : public OpKernel {
   }
 
   Status run(OpContext& ctx) const override {
+    for (size_t i = 0; i < 2; ++i) {
+      WISP_CHECK_ARG(!ctx.has_input(i) || ctx.input_value(i).is_tensor(), i == 0 ? "M" : "cond",
+                     " must be a tensor, got ", ctx.input_value(i).describe());
+    }
     int64_t max_trips = INT64_MAX;
     if (ctx.has_input(0)) {
       WISP_ASSIGN_OR_RETURN(max_trips, read_int_scalar(ctx.input(0), "the trip count M"));
@@ -36,10 +40,10 @@ class LoopOp final : public OpKernel {
     }
 
     // Body inputs: [iteration_num, cond_in, carried...]; slots 0 and 1 are refreshed every turn.
-    std::vector<Tensor> feeds(2 + num_carried_);
+    std::vector<Value> feeds(2 + num_carried_);
     for (size_t i = 0; i < num_carried_; ++i) {
       WISP_CHECK_ARG(ctx.has_input(2 + i), "loop-carried input ", i, " is missing");
-      feeds[2 + i] = ctx.input(2 + i);
+      feeds[2 + i] = ctx.input_value(2 + i);
     }
     std::vector<std::vector<Tensor>> scans(num_scan_);
 
@@ -49,19 +53,24 @@ class LoopOp final : public OpKernel {
         return make_error(ErrorCode::ResourceExhausted, "the loop ran more than ", limit,
                           " iterations (Limits::max_loop_iterations)");
       }
-      WISP_ASSIGN_OR_RETURN(feeds[0], ctx.allocate(DType::Int64, {}));
-      *feeds[0].data<int64_t>() = iter;
-      WISP_ASSIGN_OR_RETURN(feeds[1], ctx.allocate(DType::Bool, {}));
-      *feeds[1].data<bool>() = cond;
+      WISP_ASSIGN_OR_RETURN(Tensor iteration, ctx.allocate(DType::Int64, {}));
+      *iteration.data<int64_t>() = iter;
+      WISP_ASSIGN_OR_RETURN(Tensor cond_in, ctx.allocate(DType::Bool, {}));
+      *cond_in.data<bool>() = cond;
+      feeds[0] = std::move(iteration);
+      feeds[1] = std::move(cond_in);
 
-      Result<std::vector<Tensor>> result = body_->run_nested(feeds, ctx);
+      Result<std::vector<Value>> result = body_->run_nested(feeds, ctx);
       if (!result) return result.status().with_context(detail::concat("iteration ", iter, ": "));
-      std::vector<Tensor>& outs = result.value();
+      std::vector<Value>& outs = result.value();
       // Like onnxruntime, the body's condition output is honoured even when cond was omitted.
-      WISP_ASSIGN_OR_RETURN(cond, read_condition(outs[0], "the body's condition output"));
+      WISP_CHECK_ARG(outs[0].is_tensor(), "the body's condition output is ", outs[0].describe());
+      WISP_ASSIGN_OR_RETURN(cond, read_condition(outs[0].tensor(), "the body's condition output"));
       for (size_t i = 0; i < num_carried_; ++i) feeds[2 + i] = std::move(outs[1 + i]);
       for (size_t k = 0; k < num_scan_; ++k) {
-        const Tensor& value = outs[1 + num_carried_ + k];
+        WISP_CHECK_ARG(outs[1 + num_carried_ + k].is_tensor(), "scan output ", k, " is ",
+                       outs[1 + num_carried_ + k].describe(), ", not a tensor");
+        const Tensor& value = outs[1 + num_carried_ + k].tensor();
         if (!scans[k].empty() && (value.shape() != scans[k][0].shape() || value.dtype() != scans[k][0].dtype())) {
           return invalid_argument("scan output ", k, " changed from ", scans[k][0].describe(), " to ",
                                   value.describe(), " at iteration ", iter);
@@ -70,7 +79,7 @@ class LoopOp final : public OpKernel {
       }
     }
 
-    for (size_t i = 0; i < num_carried_ && i < ctx.num_outputs(); ++i) ctx.set_output(i, feeds[2 + i]);
+    for (size_t i = 0; i < num_carried_ && i < ctx.num_outputs(); ++i) ctx.set_output_value(i, feeds[2 + i]);
     for (size_t k = 0; k < num_scan_ && num_carried_ + k < ctx.num_outputs(); ++k) {
       if (!ctx.wants_output(num_carried_ + k)) continue;
       Tensor stacked;
@@ -83,6 +92,8 @@ class LoopOp final : public OpKernel {
     }
     return Status::ok();
   }
+  // Loop-carried values may be sequences or optionals; M, cond and scan outputs are checked.
+  bool takes_any_value() const override { return true; }
 
  private:
   std::shared_ptr<Plan> body_;

@@ -9,6 +9,8 @@ void register_control_ops(OpRegistry& registry) {
   control::add_loop_op(registry);
   control::add_scan_ops(registry);
   control::add_sequence_ops(registry);
+  control::add_sequence_map_op(registry);
+  control::add_optional_ops(registry);
 }
 
 }  // namespace wisp

@@ -29,19 +29,23 @@ Status run_scan_pass(const Plan& body, size_t num_scan_outputs, ScanPass& pass,
   }
   const size_t n = pass.states.size();
   outputs.assign(num_scan_outputs, {});
-  std::vector<Tensor> feeds(n + pass.inputs.size());
+  std::vector<Value> feeds(n + pass.inputs.size());
   for (int64_t t = 0; t < pass.steps; ++t) {
     for (size_t i = 0; i < n; ++i) feeds[i] = pass.states[i];
     for (size_t j = 0; j < pass.inputs.size(); ++j) {
       int64_t at = pass.directions[j] ? pass.steps - 1 - t : t;
-      WISP_ASSIGN_OR_RETURN(feeds[n + j], take_slice(pass.inputs[j], pass.axes[j], at, ctx));
+      WISP_ASSIGN_OR_RETURN(Tensor slice, take_slice(pass.inputs[j], pass.axes[j], at, ctx));
+      feeds[n + j] = std::move(slice);
     }
-    Result<std::vector<Tensor>> result = body.run_nested(feeds, ctx);
+    Result<std::vector<Value>> result = body.run_nested(feeds, ctx);
     if (!result) return result.status().with_context(detail::concat("step ", t, ": "));
-    std::vector<Tensor>& outs = result.value();
-    for (size_t i = 0; i < n; ++i) pass.states[i] = std::move(outs[i]);
+    std::vector<Value>& outs = result.value();
+    for (const Value& out : outs) {
+      WISP_CHECK_ARG(out.is_tensor(), "the body yields ", out.describe(), "; Scan carries tensors only");
+    }
+    for (size_t i = 0; i < n; ++i) pass.states[i] = std::move(outs[i].tensor());
     for (size_t k = 0; k < num_scan_outputs; ++k) {
-      const Tensor& v = outs[n + k];
+      const Tensor& v = outs[n + k].tensor();
       if (!outputs[k].empty() && (v.shape() != outputs[k][0].shape() || v.dtype() != outputs[k][0].dtype())) {
         return invalid_argument("scan output ", k, " changed from ", outputs[k][0].describe(), " to ",
                                 v.describe(), " at step ", t);

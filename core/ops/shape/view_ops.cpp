@@ -10,9 +10,10 @@ namespace {
 class IdentityOp final : public OpKernel {
  public:
   Status run(OpContext& ctx) const override {
-    ctx.set_output(0, ctx.input(0));
+    ctx.set_output_value(0, ctx.input_value(0));
     return Status::ok();
   }
+  bool takes_any_value() const override { return true; }  // Identity of sequences and optionals too
 };
 
 // Resolves 0 (copy the input's extent, unless allowzero) and -1 (inferred) in a Reshape target.
