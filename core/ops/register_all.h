@@ -17,6 +17,7 @@ void register_quantize_ops(OpRegistry& registry);     // core/ops/quantize/: Qua
 void register_signal_ops(OpRegistry& registry);       // core/ops/signal/: DFT, STFT, windows
 void register_text_ops(OpRegistry& registry);         // core/ops/text/: StringNormalizer, TfIdfVectorizer
 void register_random_ops(OpRegistry& registry);       // core/ops/random/: RandomUniform, Bernoulli
+void register_contrib_ops(OpRegistry& registry);      // core/ops/contrib/: com.microsoft transformer ops
 
 inline void register_all_ops(OpRegistry& registry) {
   register_elementwise_ops(registry);
@@ -31,6 +32,7 @@ inline void register_all_ops(OpRegistry& registry) {
   register_signal_ops(registry);
   register_text_ops(registry);
   register_random_ops(registry);
+  register_contrib_ops(registry);
 }
 
 }  // namespace wisp

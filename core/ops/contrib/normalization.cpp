@@ -1,0 +1,7 @@
+#include "core/ops/contrib/contrib_ops.h"
+
+namespace wisp::contrib {
+
+void register_contrib_normalization_ops(OpRegistry& registry) {}
+
+}  // namespace wisp::contrib
