@@ -12,6 +12,7 @@ using Args = std::vector<std::string>;
 int info_command(const Args& args);
 int run_command(const Args& args);
 int bench_command(const Args& args);
+int stress_command(const Args& args);
 int convert_command(const Args& args);
 int ocr_command(const Args& args);
 

@@ -28,6 +28,7 @@ constexpr Command kCommands[] = {
     {"info", info_command, "show a model's inputs, outputs, operators and parameters"},
     {"run", run_command, "run a model once on .npy or random inputs and save the outputs"},
     {"bench", bench_command, "time repeated runs of a model"},
+    {"stress", stress_command, "run a model from many threads at once; check results and memory"},
     {"convert", convert_command, "convert an .onnx model to the .wisp format"},
     {"ocr", ocr_command, "read the text in an image (PP-OCR detection + recognition)"},
 };
