@@ -76,6 +76,7 @@ const CASES = [
   { name: 'mha_causal_mask_3d_f32', op: 'MultiHeadAttention', tol: F32 },
   { name: 'mha_qk_f32', op: 'MultiHeadAttention', tol: F32 },
   { name: 'mha_kv_bnsh_f32', op: 'MultiHeadAttention', tol: F32 },
+  { name: 'mha_long_causal_f32', op: 'MultiHeadAttention', tol: F32 },
   { name: 'mha_past_causal_f32', op: 'MultiHeadAttention', tol: F32 },
   { name: 'mha_past_mask_f32', op: 'MultiHeadAttention', tol: F32 },
   { name: 'mha_past_mask_f16', op: 'MultiHeadAttention', tol: F16 },
@@ -97,6 +98,7 @@ const CASES = [
   { name: 'gqa_decode_local_window_f32', op: 'GroupQueryAttention', tol: F32 },
   { name: 'gqa_decode_position_ids_f32', op: 'GroupQueryAttention', tol: F32 },
   { name: 'gqa_decode_long_buffer_f32', op: 'GroupQueryAttention', tol: F32 },
+  { name: 'gqa_prompt_long_window_f32', op: 'GroupQueryAttention', tol: F32 },
   { name: 'gqa_chunked_prompt_rotary_f32', op: 'GroupQueryAttention', tol: F32 },
 ];
 

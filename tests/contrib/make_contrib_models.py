@@ -224,6 +224,10 @@ def attention_models(rng):
     mha("mha_causal_mask_2d_f32", [q, k, v, None, mask2], unidirectional=1)
     mha("mha_causal_mask_3d_f32", [q, k, v, None, mask3], unidirectional=1)
     mha("mha_qk_f32", [q, k, v, None, mask2], [("output", F32), None, None, ("qk", F32)])
+    # Causal self-attention over more than one 64-row query block.
+    x = rand(rng, (1, 70, D))
+    mha("mha_long_causal_f32", [x, rand(rng, (1, 70, D)), rand(rng, (1, 70, D)), None, None,
+                                rand(rng, (1, N, 70, 70))], unidirectional=1)
     # Cross attention with key/value already split into heads (B, N, L, H).
     mha("mha_kv_bnsh_f32", [q, rand(rng, (B, N, L, H)), rand(rng, (B, N, L, H))])
     # Decoder self-attention with a KV cache of 5: 3 new tokens (causal), then 1 with a padding mask.
@@ -292,6 +296,11 @@ def attention_models(rng):
         # A cache buffer longer than the sequence (10 rows), as with shared KV buffers.
         pk10, pv10 = rand(rng, (B, KvN, 10, H)), rand(rng, (B, KvN, 10, H))
         gqa("gqa_decode_long_buffer_f32", [q1, k1, v1, pk10, pv10, i32(4, 7), i32(8), cos, sin], do_rotary=1)
+    # A prompt longer than one 64-row query block, with a sliding window and rotary.
+    cos, sin = rope_cache(80, H // 2)
+    gqa("gqa_prompt_long_window_f32", [rand(rng, (1, 70, 2 * H)), rand(rng, (1, 70, H)), rand(rng, (1, 70, H)),
+                                       None, None, i32(69), i32(70), cos, sin],
+        num_heads=2, kv_num_heads=1, do_rotary=1, local_window_size=20)
     # A later chunk of a prompt (batch 1): 3 new tokens after 4 cached ones.
     cos, sin = rope_cache(32, H // 2)
     gqa("gqa_chunked_prompt_rotary_f32", [rand(rng, (1, 3, N * H)), rand(rng, (1, 3, KvN * H)),
