@@ -1,0 +1,26 @@
+// Limits shared by the fuzz targets: small enough that a hostile input fails fast instead of
+// exhausting the fuzzer's memory (libFuzzer's default -rss_limit_mb is 2048) or time.
+#pragma once
+
+#include "core/runtime/limits.h"
+#include "core/runtime/session.h"
+
+namespace wisp::fuzz {
+
+inline Limits limits() {
+  Limits l;
+  l.max_tensor_elements = int64_t(1) << 20;
+  l.max_total_bytes = int64_t(256) << 20;
+  l.max_graph_depth = 8;
+  l.max_loop_iterations = 1000;
+  return l;
+}
+
+inline SessionOptions session_options() {
+  SessionOptions o;
+  o.num_threads = 1;
+  o.limits = limits();
+  return o;
+}
+
+}  // namespace wisp::fuzz
