@@ -5,11 +5,11 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #if WISP_HAS_THREADS
+#include <mutex>
 #include <thread>
 #endif
 #if defined(__linux__)
@@ -53,13 +53,17 @@ std::string difference(const Tensor& actual, const Tensor& expected) {
 
 struct StressResult {
   std::atomic<int64_t> runs{0}, mismatches{0}, errors{0};
-  std::mutex mutex;
   std::string first_problem;
 
   void problem(const std::string& text) {
+#if WISP_HAS_THREADS
     std::lock_guard<std::mutex> lock(mutex);
+#endif
     if (first_problem.empty()) first_problem = text;
   }
+#if WISP_HAS_THREADS
+  std::mutex mutex;
+#endif
 };
 
 void client(const Session& session, const NamedTensors& feeds, const NamedTensors& reference, int64_t runs,

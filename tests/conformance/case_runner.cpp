@@ -8,8 +8,7 @@
 #include "core/loaders/file_bytes.h"
 #include "core/loaders/onnx_tensor.h"
 #include "core/runtime/session.h"
-
-namespace fs = std::filesystem;
+#include "tests/conformance/dir_util.h"
 
 namespace wisp::conformance {
 
@@ -17,20 +16,20 @@ namespace {
 
 constexpr double kRtol = 1e-3, kAtol = 1e-7;
 
-Result<Tensor> read_tensor_file(const fs::path& path) {
-  WISP_ASSIGN_OR_RETURN(FileBytes bytes, read_file_bytes(path.string()));
+Result<Tensor> read_tensor_file(const std::string& path) {
+  WISP_ASSIGN_OR_RETURN(FileBytes bytes, read_file_bytes(path));
   // Default options copy the values: the file bytes are released after this call.
   auto tensor = parse_tensor_proto(bytes.data, bytes.size);
-  if (!tensor) return tensor.status().with_context(path.filename().string() + ": ");
+  if (!tensor) return tensor.status().with_context(file_name(path) + ": ");
   return tensor;
 }
 
 // input_0.pb, input_1.pb, ... in numeric order.
-std::vector<fs::path> numbered_files(const fs::path& dir, const std::string& prefix) {
-  std::vector<fs::path> files;
+std::vector<std::string> numbered_files(const std::string& dir, const std::string& prefix) {
+  std::vector<std::string> files;
   for (int i = 0;; ++i) {
-    fs::path p = dir / (prefix + std::to_string(i) + ".pb");
-    if (!fs::exists(p)) break;
+    std::string p = join_path(dir, prefix + std::to_string(i) + ".pb");
+    if (!path_exists(p)) break;
     files.push_back(p);
   }
   return files;
@@ -81,14 +80,14 @@ std::string compare(const Tensor& actual, const Tensor& expected, double rtol) {
 
 CaseResult fail(const std::string& message) { return {Outcome::Failed, message}; }
 
-Result<Value> read_value_file(const fs::path& path, const ValueInfo& declared) {
+Result<Value> read_value_file(const std::string& path, const ValueInfo& declared) {
   if (declared.kind == ValueKind::Tensor) {
     WISP_ASSIGN_OR_RETURN(Tensor t, read_tensor_file(path));
     return Value(std::move(t));
   }
-  WISP_ASSIGN_OR_RETURN(FileBytes bytes, read_file_bytes(path.string()));
+  WISP_ASSIGN_OR_RETURN(FileBytes bytes, read_file_bytes(path));
   auto value = parse_value_proto(bytes.data, bytes.size, declared.kind, declared.dtype);
-  if (!value) return value.status().with_context(path.filename().string() + ": ");
+  if (!value) return value.status().with_context(file_name(path) + ": ");
   return value;
 }
 
@@ -110,8 +109,8 @@ std::string compare_values(const Value& actual, const Value& expected, double rt
   return "";
 }
 
-bool mentions(const fs::path& file, const std::string& text) {
-  auto bytes = read_file_bytes(file.string());
+bool mentions(const std::string& file, const std::string& text) {
+  auto bytes = read_file_bytes(file);
   if (!bytes) return false;
   std::string_view view(reinterpret_cast<const char*>(bytes.value().data), bytes.value().size);
   return view.find(text) != std::string_view::npos;
@@ -119,28 +118,28 @@ bool mentions(const fs::path& file, const std::string& text) {
 
 }  // namespace
 
-CaseResult run_case(const fs::path& case_dir) {
-  const fs::path model_path = case_dir / "model.onnx";
-  const std::string name = case_dir.filename().string();
+CaseResult run_case(const std::string& case_dir) {
+  const std::string model_path = join_path(case_dir, "model.onnx");
+  const std::string name = file_name(case_dir);
   // Training-only operators (ai.onnx.preview.training) are outside an inference runtime.
   if (name.find("_training") != std::string::npos || mentions(model_path, "ai.onnx.preview.training")) {
     return {Outcome::NotApplicable, "training"};
   }
-  auto model = load_model_file(model_path.string());
+  auto model = load_model_file(model_path);
   if (!model) return fail(model.status().message());
   // Read every data set before building the session: the inputs decide whether declared
   // shapes must be relaxed.
   struct DataSet {
     NamedValues inputs;  // names filled in once the model is loaded
-    std::vector<fs::path> outputs;
+    std::vector<std::string> outputs;
   };
   std::vector<DataSet> sets;
   std::vector<ValueInfo>& declared = model.value().graph.inputs;
   for (int set = 0;; ++set) {
-    fs::path dir = case_dir / ("test_data_set_" + std::to_string(set));
-    if (!fs::is_directory(dir)) break;
+    std::string dir = join_path(case_dir, "test_data_set_" + std::to_string(set));
+    if (!is_directory(dir)) break;
     DataSet data;
-    std::vector<fs::path> input_files = numbered_files(dir, "input_");
+    std::vector<std::string> input_files = numbered_files(dir, "input_");
     if (input_files.size() > declared.size()) {
       return fail("test has " + std::to_string(input_files.size()) + " inputs, the model " +
                   std::to_string(declared.size()));
@@ -188,10 +187,12 @@ CaseResult run_case(const fs::path& case_dir) {
   return {Outcome::Passed, ""};
 }
 
-CaseResult run_light_model(const fs::path& model_path) {
-  const std::string stem = model_path.stem().string();
-  const fs::path expected_path = model_path.parent_path() / (stem + "_output_0.pb");
-  auto session = Session::load_file(model_path.string());
+CaseResult run_light_model(const std::string& model_path) {
+  // light/light_<name>.onnx -> light/light_<name>_output_0.pb
+  const std::string base = model_path.substr(0, model_path.size() - std::string(".onnx").size());
+  const std::string stem = file_name(base);
+  const std::string expected_path = base + "_output_0.pb";
+  auto session = Session::load_file(model_path);
   if (!session) return fail(session.status().message());
   const Session& s = *session.value();
   if (s.inputs().size() != 1) return fail("expected one input");

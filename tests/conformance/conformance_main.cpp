@@ -1,21 +1,32 @@
 // Runs the ONNX backend test suites (tests/data/onnx-backend-tests) through Wisp and prints
-// per-suite counts. Cases listed in the expected-failures file may fail without failing the
-// run; any other failure makes the exit code non-zero.
+// per-suite counts, one line per suite and a final line, each naming the target it was built
+// for (native, wasi or web: WISP_CONFORMANCE_TARGET). Cases listed in the expected-failures
+// file may fail without failing the run; any other failure makes the exit code non-zero.
+// The same program runs natively, as build/wasi/wisp_conformance.wasm under
+// `node wasi/run-wasi.mjs` and as build/web/wisp_conformance.js under `node`.
 //
 // usage: wisp_conformance [--suite-dir DIR] [--filter SUBSTR] [--expected-failures FILE]
 //                         [--write-expected-failures FILE] [--verbose] [--list-failures]
-#include <algorithm>
+#include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "tests/conformance/case_runner.h"
+#ifdef __wasi__
+#include <unistd.h>
+#endif
 
-namespace fs = std::filesystem;
+#include "tests/conformance/case_runner.h"
+#include "tests/conformance/dir_util.h"
+
+#ifndef WISP_CONFORMANCE_TARGET
+#define WISP_CONFORMANCE_TARGET "native"
+#endif
+
 using namespace wisp::conformance;
 
 namespace {
@@ -57,17 +68,17 @@ std::set<std::string> read_list(const std::string& path) {
   return names;
 }
 
-std::vector<fs::path> sorted_entries(const fs::path& dir) {
-  std::vector<fs::path> entries;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec)) entries.push_back(e.path());
-  std::sort(entries.begin(), entries.end());
-  return entries;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef __wasi__
+  // WASI programs start in "/"; wasi/run-wasi.mjs passes the host's working directory in PWD
+  // and preopens it, so relative paths (the defaults above) mean the same as natively.
+  if (const char* pwd = std::getenv("PWD")) {
+    if (*pwd) (void)chdir(pwd);
+  }
+#endif
+  const char* target = WISP_CONFORMANCE_TARGET;
   Args args;
   if (!parse_args(argc, argv, args)) {
     std::fprintf(stderr,
@@ -75,7 +86,7 @@ int main(int argc, char** argv) {
                  "                        [--write-expected-failures FILE] [--verbose] [--list-failures]\n");
     return 2;
   }
-  if (!fs::is_directory(args.suite_dir)) {
+  if (!is_directory(args.suite_dir)) {
     std::fprintf(stderr, "error: suite folder '%s' not found (run .ci/setup to unpack the tests)\n", args.suite_dir.c_str());
     return 2;
   }
@@ -86,12 +97,14 @@ int main(int argc, char** argv) {
   int total_passed = 0, total_failed = 0, total_na = 0;
   for (const char* suite : {"node", "pytorch-converted", "pytorch-operator", "simple", "light"}) {
     int passed = 0, failed = 0, na = 0;
-    fs::path suite_dir = fs::path(args.suite_dir) / suite;
-    for (const fs::path& entry : sorted_entries(suite_dir)) {
-      const bool light = std::strcmp(suite, "light") == 0;
-      if (light && entry.extension() != ".onnx") continue;
-      if (!light && !fs::is_directory(entry)) continue;
-      std::string case_name = std::string(suite) + "/" + (light ? entry.stem().string() : entry.filename().string());
+    const std::string suite_dir = join_path(args.suite_dir, suite);
+    const bool light = std::strcmp(suite, "light") == 0;
+    for (const std::string& name : sorted_names(suite_dir)) {
+      const std::string entry = join_path(suite_dir, name);
+      const std::string onnx = ".onnx";
+      if (light && !name.ends_with(onnx)) continue;
+      if (!light && !is_directory(entry)) continue;
+      std::string case_name = std::string(suite) + "/" + (light ? name.substr(0, name.size() - onnx.size()) : name);
       if (!args.filter.empty() && case_name.find(args.filter) == std::string::npos) continue;
       CaseResult r = light ? run_light_model(entry) : run_case(entry);
       if (r.outcome == Outcome::NotApplicable) {
@@ -108,7 +121,7 @@ int main(int argc, char** argv) {
       }
       std::fflush(stdout);
     }
-    std::printf("%s: %d passed, %d failed, %d not applicable\n", suite, passed, failed, na);
+    std::printf("%s %s: %d passed, %d failed, %d not applicable\n", suite, target, passed, failed, na);
     total_passed += passed, total_failed += failed, total_na += na;
   }
 
@@ -119,8 +132,8 @@ int main(int argc, char** argv) {
   }
   for (const std::string& name : unexpected_passes) std::printf("now passes, remove from the expected failures: %s\n", name.c_str());
   for (const std::string& f : unexpected_failures) std::printf("UNEXPECTED FAILURE %s\n", f.c_str());
-  std::printf("conformance: %d passed, %d failed (%zu expected), %d not applicable; unexpected failures: %zu, unexpected passes: %zu\n",
-              total_passed, total_failed, total_failed - unexpected_failures.size(), total_na,
+  std::printf("conformance %s: %d passed, %d failed (%zu expected), %d not applicable; unexpected failures: %zu, unexpected passes: %zu\n",
+              target, total_passed, total_failed, total_failed - unexpected_failures.size(), total_na,
               unexpected_failures.size(), unexpected_passes.size());
   return unexpected_failures.empty() ? 0 : 1;
 }
