@@ -157,8 +157,12 @@ Status read_fields(const char* data, size_t size, TensorFields& f) {
         protozero::pbf_reader kv(entry.data(), entry.size());
         std::pair<std::string, std::string> pair;
         while (kv.next()) {
-          if ((kv.tag() == 1 || kv.tag() == 2) && kv.wire_type() == wt::length_delimited) {
-            (kv.tag() == 1 ? pair.first : pair.second) = kv.get_string();
+          // The tag is read first: in `x = kv.get_string()` the right side runs before the left,
+          // and protozero may clear the field's state once its value is read.
+          const uint32_t tag = kv.tag();
+          if ((tag == 1 || tag == 2) && kv.wire_type() == wt::length_delimited) {
+            std::string& target = tag == 1 ? pair.first : pair.second;
+            target = kv.get_string();
           } else {
             kv.skip();
           }
@@ -419,15 +423,16 @@ Result<Value> parse_optional(const char* data, size_t size, DType element_type) 
   protozero::pbf_reader msg(data, size);
   Value value = Value::none();
   while (msg.next()) {
-    if ((msg.tag() == 3 || msg.tag() == 5) && msg.wire_type() == protozero::pbf_wire_type::length_delimited) {
+    const uint32_t tag = msg.tag();  // read before get_view() moves the reader on
+    if ((tag == 3 || tag == 5) && msg.wire_type() == protozero::pbf_wire_type::length_delimited) {
       protozero::data_view view = msg.get_view();
-      if (msg.tag() == 3) {
+      if (tag == 3) {
         WISP_ASSIGN_OR_RETURN(DecodedTensor t, decode_tensor_proto(view.data(), view.size(), {}));
         value = Value(std::move(t.tensor));
       } else {
         WISP_ASSIGN_OR_RETURN(value, parse_sequence(view.data(), view.size(), element_type));
       }
-    } else if (msg.tag() == 4 || msg.tag() == 6 || msg.tag() == 7) {
+    } else if (tag == 4 || tag == 6 || tag == 7) {
       return unsupported("optionals of sparse tensors, maps or optionals are not supported");
     } else {
       msg.skip();
