@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for SECONDS each (default 30) on seed corpora built from the test
 # models, and prints one line per target: executions, and whether it found a crash.
-#   usage: tests/fuzz/run.sh [SECONDS]      (after cmake --build --preset native-asan)
+#   usage: tests/fuzz/run.sh [SECONDS]      (after cmake --build --preset fuzz)
 # Crashing inputs are written to build/fuzz/artifacts/; add each as a regression test.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_PER_TARGET=${1:-30}
-BUILD=build/native-asan
+BUILD=build/native-fuzz
 WORK=build/fuzz
 CLI=${WISP_CLI:-build/native/wisp}
 mkdir -p "$WORK/artifacts"
