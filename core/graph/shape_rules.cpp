@@ -206,20 +206,34 @@ Status check_rank(const Node& node, const ValueShape& x, int64_t expected, const
   return Status::ok();
 }
 
-Status conv(const RuleInput& in, std::vector<ValueShape>& out) {
-  if (in.inputs.size() < 2) return Status::ok();
+// The start shared by the Conv and ConvTranspose rules: output dtype, window attributes, group,
+// and the rank checks of X against W. Returns false when the shapes are too unknown to go on.
+Result<bool> conv_prologue(const RuleInput& in, std::vector<ValueShape>& out, Window& win, int64_t& group,
+                           bool check_kernel_rank) {
+  if (in.inputs.size() < 2) return false;
   const ValueShape& x = in.inputs[0];
   const ValueShape& w = in.inputs[1];
   out[0].dtype = x.dtype;
-  WISP_ASSIGN_OR_RETURN(Window win, read_window(in.node));
-  WISP_ASSIGN_OR_RETURN(int64_t group, in.node.attr_int("group", 1));
+  WISP_ASSIGN_OR_RETURN(win, read_window(in.node));
+  WISP_ASSIGN_OR_RETURN(group, in.node.attr_int("group", 1));
   if (x.has_shape && x.rank() < 3) {
     return invalid_model(in.node.context(), "input X must have rank >= 3 (N, C, spatial...), got ",
                          dims_to_string(x));
   }
-  if (!win.kernel.empty()) WISP_RETURN_IF_ERROR(check_rank(in.node, x, 2 + int64_t(win.kernel.size()), "input X"));
+  if (check_kernel_rank && !win.kernel.empty()) {
+    WISP_RETURN_IF_ERROR(check_rank(in.node, x, 2 + int64_t(win.kernel.size()), "input X"));
+  }
   if (x.has_shape && w.has_shape && x.rank() != w.rank()) return mismatch(in.node, "input X and weight W ranks differ", x, w);
-  if (!x.has_shape || !w.has_shape) return Status::ok();
+  return x.has_shape && w.has_shape;
+}
+
+Status conv(const RuleInput& in, std::vector<ValueShape>& out) {
+  Window win;
+  int64_t group = 1;
+  WISP_ASSIGN_OR_RETURN(bool known, conv_prologue(in, out, win, group, true));
+  if (!known) return Status::ok();
+  const ValueShape& x = in.inputs[0];
+  const ValueShape& w = in.inputs[1];
   int64_t expected_channels = w.dims[1].value;
   if (x.dims[1].is_fixed() && w.dims[1].is_fixed() && mul_ok(expected_channels, group) &&
       x.dims[1].value != expected_channels) {
@@ -238,18 +252,12 @@ Status conv(const RuleInput& in, std::vector<ValueShape>& out) {
 }
 
 Status conv_transpose(const RuleInput& in, std::vector<ValueShape>& out) {
-  if (in.inputs.size() < 2) return Status::ok();
+  Window win;
+  int64_t group = 1;
+  WISP_ASSIGN_OR_RETURN(bool known, conv_prologue(in, out, win, group, false));
+  if (!known) return Status::ok();
   const ValueShape& x = in.inputs[0];
   const ValueShape& w = in.inputs[1];
-  out[0].dtype = x.dtype;
-  WISP_ASSIGN_OR_RETURN(Window win, read_window(in.node));
-  WISP_ASSIGN_OR_RETURN(int64_t group, in.node.attr_int("group", 1));
-  if (x.has_shape && x.rank() < 3) {
-    return invalid_model(in.node.context(), "input X must have rank >= 3 (N, C, spatial...), got ",
-                         dims_to_string(x));
-  }
-  if (x.has_shape && w.has_shape && x.rank() != w.rank()) return mismatch(in.node, "input X and weight W ranks differ", x, w);
-  if (!x.has_shape || !w.has_shape) return Status::ok();
   // W is [C, M / group, k...].
   if (x.dims[1].is_fixed() && w.dims[0].is_fixed() && x.dims[1].value != w.dims[0].value) {
     return mismatch(in.node, "input channels != weight dimension 0", x, w);
