@@ -1,6 +1,6 @@
 // AVX2 + FMA backend of the SIMD layer: 8 floats per vector. Only defined when the
 // translation unit is compiled for AVX2+FMA (natively -mavx2 -mfma, see cmake/Flags.cmake);
-// a later runtime-dispatch step compiles kernels once per target with this type.
+// the GEMM kernels are also compiled with it in core/kernels/isa/gemm_avx2.cpp.
 #pragma once
 
 #if defined(__AVX2__) && defined(__FMA__)

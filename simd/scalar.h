@@ -1,6 +1,7 @@
 // Portable fallback of the SIMD layer: a "vector" of N floats held in a plain array. With
 // N = 1 it is plain scalar code; with N = 4 the loops are short and fixed, so compilers for
-// targets without a hand-written backend (e.g. NEON today) can still vectorise them.
+// targets without a hand-written backend can still vectorise them. Natively it is also the
+// "scalar" entry of the GEMM dispatch (a reference path, selectable with WISP_SIMD=scalar).
 #pragma once
 
 #include <algorithm>

@@ -1,6 +1,15 @@
-// WebAssembly SIMD128 backend of the SIMD layer: 4 floats per vector. Without relaxed SIMD
-// there is no fused multiply-add, so fma() is a multiply then an add (a relaxed-SIMD
-// variant would use wasm_f32x4_relaxed_madd here).
+// WebAssembly SIMD128 backends of the SIMD layer: 4 floats per vector.
+//
+// Wasm128F32 is plain SIMD128: there is no fused multiply-add, so fma() is a multiply then
+// an add. Wasm128RelaxedF32 is the relaxed-SIMD flavour (built with -mrelaxed-simd): fma()
+// is f32x4.relaxed_madd, which the engine may fuse (one rounding, x86 FMA / ARM FMLA) or not
+// (two roundings), and min/max are relaxed_min/max (NaN and +-0 ordering left to the
+// engine). Kernels must therefore not depend on the rounding of fma() nor on min/max of NaN.
+//
+// The relaxed type needs the standard relaxed-SIMD builtins of clang >= 16
+// (__builtin_wasm_relaxed_madd_f32x4). clang-14 (Debian's Emscripten 3.1.6) only has a
+// pre-standard prototype with other opcodes that current engines reject; with it a
+// -mrelaxed-simd build falls back to Wasm128F32 and says so at compile time.
 #pragma once
 
 #if defined(__wasm_simd128__)
@@ -8,21 +17,31 @@
 
 #include <wasm_simd128.h>
 
+#if defined(__wasm_relaxed_simd__) && defined(__has_builtin)
+#if __has_builtin(__builtin_wasm_relaxed_madd_f32x4) && __has_builtin(__builtin_wasm_relaxed_min_f32x4)
+#define WISP_SIMD_HAVE_WASM_RELAXED 1
+#endif
+#endif
+#if defined(__wasm_relaxed_simd__) && !defined(WISP_SIMD_HAVE_WASM_RELAXED)
+#warning "-mrelaxed-simd without the standard relaxed builtins (clang < 16): using plain SIMD128"
+#endif
+
 namespace wisp::simd {
 
-struct Wasm128F32 {
+template <bool Relaxed>
+struct Wasm128Vec {
   static constexpr int kLanes = 4;
-  static constexpr const char* kName = "wasm-simd128";
+  static constexpr const char* kName = Relaxed ? "wasm-relaxed-simd" : "wasm-simd128";
   v128_t v;
 
-  static Wasm128F32 zero() { return {wasm_f32x4_splat(0.0f)}; }
-  static Wasm128F32 broadcast(float x) { return {wasm_f32x4_splat(x)}; }
+  static Wasm128Vec zero() { return {wasm_f32x4_splat(0.0f)}; }
+  static Wasm128Vec broadcast(float x) { return {wasm_f32x4_splat(x)}; }
   // WebAssembly loads never fault on misalignment; load and loadu are the same instruction.
-  static Wasm128F32 load(const float* p) { return {wasm_v128_load(p)}; }
-  static Wasm128F32 loadu(const float* p) { return {wasm_v128_load(p)}; }
+  static Wasm128Vec load(const float* p) { return {wasm_v128_load(p)}; }
+  static Wasm128Vec loadu(const float* p) { return {wasm_v128_load(p)}; }
   void store(float* p) const { wasm_v128_store(p, v); }
   void storeu(float* p) const { wasm_v128_store(p, v); }
-  static Wasm128F32 load_partial(const float* p, int n) {
+  static Wasm128Vec load_partial(const float* p, int n) {
     float tmp[4] = {0, 0, 0, 0};
     for (int i = 0; i < n; ++i) tmp[i] = p[i];
     return {wasm_v128_load(tmp)};
@@ -33,15 +52,30 @@ struct Wasm128F32 {
     for (int i = 0; i < n; ++i) p[i] = tmp[i];
   }
 
-  friend Wasm128F32 operator+(Wasm128F32 a, Wasm128F32 b) { return {wasm_f32x4_add(a.v, b.v)}; }
-  friend Wasm128F32 operator-(Wasm128F32 a, Wasm128F32 b) { return {wasm_f32x4_sub(a.v, b.v)}; }
-  friend Wasm128F32 operator*(Wasm128F32 a, Wasm128F32 b) { return {wasm_f32x4_mul(a.v, b.v)}; }
-  static Wasm128F32 fma(Wasm128F32 a, Wasm128F32 b, Wasm128F32 c) {
+  friend Wasm128Vec operator+(Wasm128Vec a, Wasm128Vec b) { return {wasm_f32x4_add(a.v, b.v)}; }
+  friend Wasm128Vec operator-(Wasm128Vec a, Wasm128Vec b) { return {wasm_f32x4_sub(a.v, b.v)}; }
+  friend Wasm128Vec operator*(Wasm128Vec a, Wasm128Vec b) { return {wasm_f32x4_mul(a.v, b.v)}; }
+  static Wasm128Vec fma(Wasm128Vec a, Wasm128Vec b, Wasm128Vec c) {
+#if defined(WISP_SIMD_HAVE_WASM_RELAXED)
+    if constexpr (Relaxed) {
+      return {(v128_t)__builtin_wasm_relaxed_madd_f32x4((__f32x4)a.v, (__f32x4)b.v, (__f32x4)c.v)};
+    }
+#endif
     return {wasm_f32x4_add(wasm_f32x4_mul(a.v, b.v), c.v)};
   }
   // pmax/pmin are the cheap "b < a ? a : b" forms, matching x86 maxps (NaN handling aside).
-  static Wasm128F32 max(Wasm128F32 a, Wasm128F32 b) { return {wasm_f32x4_pmax(a.v, b.v)}; }
-  static Wasm128F32 min(Wasm128F32 a, Wasm128F32 b) { return {wasm_f32x4_pmin(a.v, b.v)}; }
+  static Wasm128Vec max(Wasm128Vec a, Wasm128Vec b) {
+#if defined(WISP_SIMD_HAVE_WASM_RELAXED)
+    if constexpr (Relaxed) return {(v128_t)__builtin_wasm_relaxed_max_f32x4((__f32x4)a.v, (__f32x4)b.v)};
+#endif
+    return {wasm_f32x4_pmax(a.v, b.v)};
+  }
+  static Wasm128Vec min(Wasm128Vec a, Wasm128Vec b) {
+#if defined(WISP_SIMD_HAVE_WASM_RELAXED)
+    if constexpr (Relaxed) return {(v128_t)__builtin_wasm_relaxed_min_f32x4((__f32x4)a.v, (__f32x4)b.v)};
+#endif
+    return {wasm_f32x4_pmin(a.v, b.v)};
+  }
   float reduce_add() const {
     v128_t s = wasm_f32x4_add(v, wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));
     s = wasm_f32x4_add(s, wasm_i32x4_shuffle(s, s, 1, 0, 3, 2));
@@ -53,6 +87,11 @@ struct Wasm128F32 {
     return wasm_f32x4_extract_lane(s, 0);
   }
 };
+
+using Wasm128F32 = Wasm128Vec<false>;
+#if defined(WISP_SIMD_HAVE_WASM_RELAXED)
+using Wasm128RelaxedF32 = Wasm128Vec<true>;
+#endif
 
 }  // namespace wisp::simd
 

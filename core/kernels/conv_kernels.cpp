@@ -4,7 +4,6 @@
 #include <cstring>
 #include <vector>
 
-#include "core/kernels/gemm_microkernel.h"
 #include "simd/vec.h"
 
 namespace wisp::kernels {
@@ -62,23 +61,24 @@ struct FlatOut {
   void zero(int64_t t, int64_t n) { std::fill(dst + t, dst + t + n, 0.0f); }
 };
 
-// Row r of a block in packed-B panel form: relative column t lives in panel t / kNr at
-// offset (panel * rows + r) * kNr + t % kNr. Runs are split at panel boundaries and copied
-// with vector loads/stores (no intermediate buffer, no libc call per run).
+// Row r of a block in packed-B panel form: relative column t lives in panel t / nr at
+// offset (panel * rows + r) * nr + t % nr, nr being the active GEMM kernels' tile width
+// (gemm_nr()). Runs are split at panel boundaries and copied with vector loads/stores (no
+// intermediate buffer, no libc call per run).
 struct PanelOut {
   using V = simd::F32x;
-  static constexpr int64_t kNr = detail::TileShape<V>::kNr;
-  float* row_base;       // dst + r * kNr
-  int64_t panel_stride;  // rows * kNr
-  float* at(int64_t t) const { return row_base + (t / kNr) * panel_stride + t % kNr; }
-  static void copy_short(float* d, const float* s, int64_t n) {  // n <= kNr
+  int64_t nr;
+  float* row_base;       // dst + r * nr
+  int64_t panel_stride;  // rows * nr
+  float* at(int64_t t) const { return row_base + (t / nr) * panel_stride + t % nr; }
+  static void copy_short(float* d, const float* s, int64_t n) {  // n <= nr
     int64_t i = 0;
     for (; i + V::kLanes <= n; i += V::kLanes) V::loadu(s + i).storeu(d + i);
     for (; i < n; ++i) d[i] = s[i];
   }
   void copy(int64_t t, const float* src, int64_t n) {
     while (n > 0) {
-      const int64_t chunk = std::min(n, kNr - t % kNr);
+      const int64_t chunk = std::min(n, nr - t % nr);
       copy_short(at(t), src, chunk);
       t += chunk, src += chunk, n -= chunk;
     }
@@ -115,10 +115,10 @@ void Im2col::row(int64_t row, int64_t col0, int64_t cols, float* dst) const {
 }
 
 void Im2col::pack_block(int64_t col0, int64_t cols, float* dst) const {
-  constexpr int64_t kNr = PanelOut::kNr;
+  const int64_t kNr = gemm_nr();
   const int64_t n_rows = rows(), panels = (cols + kNr - 1) / kNr;
   for (int64_t r = 0; r < n_rows; ++r) {
-    PanelOut out{dst + r * kNr, n_rows * kNr};
+    PanelOut out{kNr, dst + r * kNr, n_rows * kNr};
     im2col_row_to(rows_[size_t(r)], g_, col0, cols, out);
     // The last panel's columns past `cols` are zero.
     if (cols % kNr) out.zero(cols, panels * kNr - cols);

@@ -1,43 +1,29 @@
-// The blocked, multithreaded GEMM driver over packed operands.
+// The blocked, multithreaded GEMM driver over packed operands, and the GEMV paths.
 //
 // Work is split into tasks, each a block of C of whole A-panel rows by whole B-panel
 // columns. A task obtains its block of B (pointing into a prepacked B, or packing it into a
-// per-thread buffer sized to stay in L2), then walks K in blocks of kKc, the rows of its
-// block in groups of kMc, and the B panels and A panels below that with the micro-kernel.
+// per-thread buffer), then walks K in blocks of kc, the rows of its block in groups of mc,
+// and the B panels and A panels below that with the micro-kernel of the active kernel set
+// (gemm_dispatch.h), whose tile geometry every packed operand follows.
 #include "core/kernels/gemm.h"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
-#include <utility>
+#include <memory>
 #include <vector>
 
+#include "core/kernels/gemm_dispatch.h"
 #include "core/kernels/gemm_microkernel.h"
-#include "simd/vec.h"
+#include "core/kernels/gemm_pack.h"
 
 namespace wisp::kernels {
 
 namespace {
 
-using V = simd::F32x;
-using Shape = detail::TileShape<V>;
-constexpr int64_t kMr = Shape::kMr, kNr = Shape::kNr;
-// K block: one B panel (kKc x kNr, 16 KB with AVX2) stays in L1 while the micro-kernel
-// walks an A block of kMc x kKc (~72 KB, L2).
-constexpr int64_t kKc = 256;
-constexpr int64_t kMc = kMr * 12;
 // Packed-on-the-fly B blocks are kept near this many floats (256 KB: fits L2 with the A block).
 constexpr int64_t kBlockFloats = 64 * 1024;
-// Column width of tasks over a prepacked B.
-constexpr int64_t kPrepackedNc = kNr * 16;
-
-using MicroKernel = void (*)(int64_t, const float*, const float*, float*, int64_t, int, const detail::TileEpilogue&);
-// Indexed by the number of valid rows, so a short last panel (or a GEMV) does no wasted work.
-template <int... R>
-constexpr auto make_kernels(std::integer_sequence<int, R...>) {
-  return std::array<MicroKernel, sizeof...(R)>{detail::micro_kernel<V, R + 1>...};
-}
-constexpr auto kKernels = make_kernels(std::make_integer_sequence<int, Shape::kMr>());
+// Column width of tasks over a prepacked B, in panels.
+constexpr int64_t kPrepackedPanels = 16;
 
 // K == 0: A*B is zero, only beta, biases and clamp remain.
 void epilogue_only(int64_t m, int64_t n, float* c, int64_t ldc, const GemmEpilogue& ep) {
@@ -51,11 +37,11 @@ void epilogue_only(int64_t m, int64_t n, float* c, int64_t ldc, const GemmEpilog
   }
 }
 
-// C[rows row0..row_end, cols col0..col_end] with the B block `b` (panels of k x kNr,
+// C[rows row0..row_end, cols col0..col_end] with the B block `b` (panels of k x nr,
 // starting at column col0).
-void compute_block(const PackedA& a, const float* b, int64_t row0, int64_t row_end, int64_t col0, int64_t col_end,
-                   float* c, int64_t ldc, const GemmEpilogue& ep) {
-  const int64_t k = a.cols();
+void compute_block(const GemmKernelSet& ks, const PackedA& a, const float* b, int64_t row0, int64_t row_end,
+                   int64_t col0, int64_t col_end, float* c, int64_t ldc, const GemmEpilogue& ep) {
+  const int64_t k = a.cols(), kMr = ks.mr, kNr = ks.nr, kKc = ks.kc, kMc = ks.mc;
   const bool clamp = ep.clamp_min != -INFINITY || ep.clamp_max != INFINITY;
   for (int64_t pc = 0; pc < k; pc += kKc) {
     const int64_t kc = std::min(kKc, k - pc);
@@ -69,7 +55,7 @@ void compute_block(const PackedA& a, const float* b, int64_t row0, int64_t row_e
         for (int64_t row = ic; row < ic_end; row += kMr) {
           const int rows = int(std::min(kMr, ic_end - row));
           tile.row_bias = ep.row_bias ? ep.row_bias + row : nullptr;
-          kKernels[size_t(rows - 1)](kc, a.panel(row / kMr) + pc * kMr, bp, c + row * ldc + col, ldc, cols, tile);
+          ks.tile[rows - 1](kc, a.panel(row / kMr) + pc * kMr, bp, c + row * ldc + col, ldc, cols, tile);
         }
       }
     }
@@ -79,19 +65,14 @@ void compute_block(const PackedA& a, const float* b, int64_t row0, int64_t row_e
 // Splits C into tasks and runs them. `get_b(col0, cols, scratch)` returns the B block for
 // those columns; `packs` tells whether it writes into scratch (so blocks are sized for L2).
 template <typename GetB>
-void run_tasks(const PackedA& a, int64_t n, bool packs, const GetB& get_b, float* c, int64_t ldc,
-               const GemmEpilogue& ep, ThreadPool* threads) {
-  const int64_t m = a.rows(), k = a.cols();
-  if (m <= 0 || n <= 0) return;
-  if (k == 0) {
-    epilogue_only(m, n, c, ldc, ep);
-    return;
-  }
-  // Column block width. A packed B block is re-read once per kMc rows of A, so it should stay
+void run_tasks(const GemmKernelSet& ks, const PackedA& a, int64_t n, bool packs, const GetB& get_b, float* c,
+               int64_t ldc, const GemmEpilogue& ep, ThreadPool* threads) {
+  const int64_t m = a.rows(), k = a.cols(), kNr = ks.nr, kMr = ks.mr;
+  // Column block width. A packed B block is re-read once per mc rows of A, so it should stay
   // in L2 when A is tall; when A is short (e.g. a Conv with few output channels) each B
   // panel is used soon after it is packed and wider blocks save per-block overhead.
-  int64_t nc = kPrepackedNc;
-  if (packs) nc = std::clamp<int64_t>((m <= kMc ? 4 * kBlockFloats : kBlockFloats) / k / kNr, 1, 32) * kNr;
+  int64_t nc = kNr * kPrepackedPanels;
+  if (packs) nc = std::clamp<int64_t>((m <= ks.mc ? 4 * kBlockFloats : kBlockFloats) / k / kNr, 1, 32) * kNr;
   const int64_t want_tasks = threads ? int64_t(threads->num_threads()) * 3 : 1;
   // Enough column blocks for the threads when N allows it, down to 4 panels a block.
   const int64_t nc_for_tasks = ((n + want_tasks - 1) / want_tasks + kNr - 1) / kNr * kNr;
@@ -113,7 +94,7 @@ void run_tasks(const PackedA& a, int64_t n, bool packs, const GetB& get_b, float
       const float* b = scratch.data();
       if (!packs || packed_col0 != col0) b = get_b(col0, col_end - col0, scratch.data());
       packed_col0 = col0;
-      compute_block(a, b, row0, row_end, col0, col_end, c, ldc, ep);
+      compute_block(ks, a, b, row0, row_end, col0, col_end, c, ldc, ep);
     }
   });
 }
@@ -124,17 +105,115 @@ PackedA& scratch_a() {
   return a;
 }
 
-}  // namespace
-
-void gemm(const PackedA& a, const PackedB& b, float* c, int64_t ldc, const GemmEpilogue& ep, ThreadPool* threads) {
-  run_tasks(
-      a, b.cols(), false, [&](int64_t col0, int64_t, float*) { return b.panel(col0 / kNr); }, c, ldc, ep, threads);
+// `a` in the geometry of `ks`: itself, or a repacked copy in `tmp`.
+const PackedA& matching(const GemmKernelSet& ks, const PackedA& a, PackedA& tmp) {
+  if (a.mr() == ks.mr) return a;
+  std::vector<float> rows(size_t(a.rows() * a.cols()));
+  a.unpack(rows.data());
+  tmp.pack_for({rows.data(), a.cols(), false}, a.rows(), a.cols(), ks.mr);
+  return tmp;
+}
+const PackedB& matching(const GemmKernelSet& ks, const PackedB& b, PackedB& tmp) {
+  if (b.nr() == ks.nr) return b;
+  std::vector<float> rows(size_t(b.rows() * b.cols()));
+  b.unpack(rows.data());
+  tmp.pack_for({rows.data(), b.cols(), false}, b.rows(), b.cols(), ks.nr);
+  return tmp;
 }
 
-void gemm(const PackedA& a, int64_t n, const BPanelPacker& pack_b, float* c, int64_t ldc, const GemmEpilogue& ep,
+// ---- GEMV: M == 1 or N == 1 --------------------------------------------------------------
+
+// Writes count results y[t] to c[t * inc] through the epilogue. `along_n`: the results are
+// the columns of a single row (M == 1), else the rows of a single column (N == 1).
+void store_vector(const float* y, int64_t count, float* c, int64_t inc, bool along_n, const GemmEpilogue& ep) {
+  for (int64_t t = 0; t < count; ++t) {
+    float x = ep.alpha * y[t];
+    if (ep.beta != 0.0f) x += ep.beta * c[t * inc];
+    if (ep.row_bias) x += ep.row_bias[along_n ? 0 : t];
+    if (ep.col_bias) x += ep.col_bias[along_n ? t : 0];
+    c[t * inc] = std::min(std::max(x, ep.clamp_min), ep.clamp_max);
+  }
+}
+
+// A contiguous copy of a strided vector (or the vector itself when already contiguous).
+const float* contiguous(const float* p, int64_t n, int64_t inc, std::vector<float>& tmp) {
+  if (inc == 1) return p;
+  tmp.resize(size_t(n));
+  for (int64_t i = 0; i < n; ++i) tmp[size_t(i)] = p[i * inc];
+  return tmp.data();
+}
+
+std::vector<float>& gemv_scratch() {
+  WISP_THREAD_LOCAL std::vector<float> y;
+  return y;
+}
+
+// Row vector x (k values) times a packed B: one sequential pass over each panel.
+void gemv_packed(const GemmKernelSet& ks, const float* x, const PackedB& b, float* c, const GemmEpilogue& ep,
+                 ThreadPool* threads) {
+  const int64_t k = b.rows(), n = b.cols(), nr = ks.nr;
+  std::vector<float>& y = gemv_scratch();
+  y.resize(size_t(b.num_panels() * nr));
+  float* yd = y.data();
+  // Panels are the unit of work; chunks of >= 64 KB of B keep scheduling overhead small.
+  const int64_t grain = std::max<int64_t>(1, 16 * 1024 / std::max<int64_t>(1, k * nr));
+  parallel_for(threads, b.num_panels(), grain, [&](int64_t begin, int64_t end) {
+    for (int64_t j = begin; j < end; ++j) {
+      const int64_t width = std::min(nr, n - j * nr);
+      ks.gemv_axpy(k, width, x, b.panel(j), nr, yd + j * nr);
+    }
+  });
+  store_vector(yd, n, c, 1, true, ep);
+}
+
+// y (n values) = x (k values) * B where B is K x N row-major (axpy form) or N x K (dot form).
+void gemv_raw(const GemmKernelSet& ks, const float* x, int64_t k, int64_t n, const float* b, int64_t ldb,
+              bool b_is_n_by_k, float* y, ThreadPool* threads) {
+  const int64_t parts = threads ? std::min<int64_t>(threads->num_threads(), std::max<int64_t>(1, n * k / (64 * 1024))) : 1;
+  // Split the outputs between threads, in multiples of 64 (whole cache lines of y and B).
+  const int64_t chunk = ((n + parts - 1) / parts + 63) / 64 * 64;
+  parallel_for(threads, (n + chunk - 1) / chunk, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t part = begin; part < end; ++part) {
+      const int64_t j0 = part * chunk, len = std::min(chunk, n - j0);
+      if (b_is_n_by_k) {
+        ks.gemv_dot(len, k, b + j0 * ldb, ldb, x, y + j0, 1);
+      } else {
+        ks.gemv_axpy(k, len, x, b + j0, ldb, y + j0);
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void gemm(const PackedA& a_in, const PackedB& b_in, float* c, int64_t ldc, const GemmEpilogue& ep,
           ThreadPool* threads) {
+  const GemmKernelSet& ks = gemm_kernels();
+  PackedA a_tmp;
+  PackedB b_tmp;
+  const PackedA& a = matching(ks, a_in, a_tmp);
+  const PackedB& b = matching(ks, b_in, b_tmp);
+  if (a.rows() <= 0 || b.cols() <= 0) return;
+  if (a.cols() == 0) return epilogue_only(a.rows(), b.cols(), c, ldc, ep);
+  if (a.rows() == 1) {
+    // Row 0 of the packed A is every mr-th value of its first panel.
+    std::vector<float> x;
+    return gemv_packed(ks, contiguous(a.panel(0), a.cols(), a.mr(), x), b, c, ep, threads);
+  }
   run_tasks(
-      a, n, true,
+      ks, a, b.cols(), false, [&](int64_t col0, int64_t, float*) { return b.panel(col0 / ks.nr); }, c, ldc, ep,
+      threads);
+}
+
+void gemm(const PackedA& a_in, int64_t n, const BPanelPacker& pack_b, float* c, int64_t ldc, const GemmEpilogue& ep,
+          ThreadPool* threads) {
+  const GemmKernelSet& ks = gemm_kernels();
+  PackedA a_tmp;
+  const PackedA& a = matching(ks, a_in, a_tmp);
+  if (a.rows() <= 0 || n <= 0) return;
+  if (a.cols() == 0) return epilogue_only(a.rows(), n, c, ldc, ep);
+  run_tasks(
+      ks, a, n, true,
       [&](int64_t col0, int64_t cols, float* scratch) {
         pack_b(col0, cols, scratch);
         return static_cast<const float*>(scratch);
@@ -145,18 +224,47 @@ void gemm(const PackedA& a, int64_t n, const BPanelPacker& pack_b, float* c, int
 void gemm(const PackedA& a, int64_t n, MatrixView b, float* c, int64_t ldc, const GemmEpilogue& ep,
           ThreadPool* threads) {
   const int64_t k = a.cols();
-  gemm(a, n, [&](int64_t col0, int64_t cols, float* dst) { pack_b_panels(b, k, col0, cols, dst); }, c, ldc, ep, threads);
+  const int nr = int(gemm_kernels().nr);
+  gemm(a, n, [&](int64_t col0, int64_t cols, float* dst) { pack_b_panels_nr(b, k, col0, cols, nr, dst); }, c, ldc,
+       ep, threads);
 }
 
-void gemm(int64_t m, MatrixView a, const PackedB& b, float* c, int64_t ldc, const GemmEpilogue& ep,
+void gemm(int64_t m, MatrixView a, const PackedB& b_in, float* c, int64_t ldc, const GemmEpilogue& ep,
           ThreadPool* threads) {
+  const GemmKernelSet& ks = gemm_kernels();
+  if (m == 1 && b_in.rows() > 0) {
+    PackedB b_tmp;
+    const PackedB& b = matching(ks, b_in, b_tmp);
+    std::vector<float> x;
+    return gemv_packed(ks, contiguous(a.data, b.rows(), a.transposed ? a.stride : 1, x), b, c, ep, threads);
+  }
   PackedA& pa = scratch_a();
-  pa.pack(a, m, b.rows(), threads);
-  gemm(pa, b, c, ldc, ep, threads);
+  pa.pack(a, m, b_in.rows(), threads);
+  gemm(pa, b_in, c, ldc, ep, threads);
 }
 
 void gemm(int64_t m, int64_t n, int64_t k, MatrixView a, MatrixView b, float* c, int64_t ldc,
           const GemmEpilogue& ep, ThreadPool* threads) {
+  if (m <= 0 || n <= 0) return;
+  if (k > 0 && (m == 1 || n == 1)) {
+    const GemmKernelSet& ks = gemm_kernels();
+    std::vector<float> x_tmp;
+    std::vector<float>& y = gemv_scratch();
+    if (m == 1) {
+      // x = row 0 of A; C's row = x * B.
+      const float* x = contiguous(a.data, k, a.transposed ? a.stride : 1, x_tmp);
+      y.resize(size_t(n));
+      gemv_raw(ks, x, k, n, b.data, b.stride, b.transposed, y.data(), threads);
+      store_vector(y.data(), n, c, 1, true, ep);
+    } else {
+      // x = column 0 of B; C's column = A * x, i.e. x * A^T.
+      const float* x = contiguous(b.data, k, b.transposed ? 1 : b.stride, x_tmp);
+      y.resize(size_t(m));
+      gemv_raw(ks, x, k, m, a.data, a.stride, !a.transposed, y.data(), threads);
+      store_vector(y.data(), m, c, ldc, false, ep);
+    }
+    return;
+  }
   PackedA& pa = scratch_a();
   pa.pack(a, m, k, threads);
   gemm(pa, n, b, c, ldc, ep, threads);

@@ -25,9 +25,17 @@ struct MatrixView {
   float at(int64_t r, int64_t c) const { return transposed ? data[c * stride + r] : data[r * stride + c]; }
 };
 
-// Register-tile geometry of the compiled-in micro-kernel.
+// Register-tile geometry of the active micro-kernel (see gemm_isa_name()).
 int64_t gemm_mr();  // rows of C per micro-kernel call (A panel height)
 int64_t gemm_nr();  // columns of C per micro-kernel call (B panel width)
+
+// The GEMM kernels are picked at run time (natively on x86: the best of avx512, avx2, sse4,
+// scalar the CPU supports, or the one named by the environment variable WISP_SIMD).
+const char* gemm_isa_name();                // the active set, e.g. "avx512"
+std::vector<const char*> gemm_isa_names();  // every set this CPU can run, best first
+// Makes `name` the active set (tests, benchmarks); false if it is not available. Not to be
+// called while a GEMM runs. Operands packed under another set are repacked by gemm().
+bool set_gemm_isa(const char* name);
 
 // A (M x K) as panels of gemm_mr() rows: panel i holds rows [i*mr, i*mr+mr) as K groups of
 // mr values (rows past M are zero).
@@ -36,13 +44,19 @@ class PackedA {
   PackedA() = default;
   PackedA(MatrixView a, int64_t m, int64_t k, ThreadPool* threads = nullptr) { pack(a, m, k, threads); }
   void pack(MatrixView a, int64_t m, int64_t k, ThreadPool* threads = nullptr);
+  // The same for panels of `mr` rows (another kernel set's geometry).
+  void pack_for(MatrixView a, int64_t m, int64_t k, int mr, ThreadPool* threads = nullptr);
+  // Writes A back as a row-major M x K matrix.
+  void unpack(float* dst) const;
   int64_t rows() const { return m_; }
   int64_t cols() const { return k_; }
   int64_t num_panels() const;
-  const float* panel(int64_t i) const { return data_.data() + i * k_ * gemm_mr(); }
+  int mr() const { return mr_; }  // the tile height it was packed for
+  const float* panel(int64_t i) const { return data_.data() + i * k_ * mr_; }
 
  private:
   int64_t m_ = 0, k_ = 0;
+  int mr_ = 1;
   std::vector<float> data_;
 };
 
@@ -53,18 +67,24 @@ class PackedB {
   PackedB() = default;
   PackedB(MatrixView b, int64_t k, int64_t n, ThreadPool* threads = nullptr) { pack(b, k, n, threads); }
   void pack(MatrixView b, int64_t k, int64_t n, ThreadPool* threads = nullptr);
+  void pack_for(MatrixView b, int64_t k, int64_t n, int nr, ThreadPool* threads = nullptr);
+  // Writes B back as a row-major K x N matrix.
+  void unpack(float* dst) const;
   // Sizes the buffer for K x N without filling it; then set_row() fills it row by row
   // (lets a producer such as im2col write straight into the packed form).
   void resize(int64_t k, int64_t n);
+  void resize_for(int64_t k, int64_t n, int nr);
   // Stores row r (n values) of B; rows may be set in any order and from several threads.
   void set_row(int64_t r, const float* values);
   int64_t rows() const { return k_; }
   int64_t cols() const { return n_; }
   int64_t num_panels() const;
-  const float* panel(int64_t j) const { return data_.data() + j * k_ * gemm_nr(); }
+  int nr() const { return nr_; }  // the tile width it was packed for
+  const float* panel(int64_t j) const { return data_.data() + j * k_ * nr_; }
 
  private:
   int64_t k_ = 0, n_ = 0;
+  int nr_ = 1;
   std::vector<float> data_;
 };
 
@@ -78,8 +98,8 @@ struct GemmEpilogue {
   float clamp_max = std::numeric_limits<float>::infinity();
 };
 
-// Fills `dst` with columns [col0, col0 + cols) of a K x N operand B in packed form:
-// ceil(cols / nr) panels of K x nr values, zero-padded past `cols`. Lets a producer such as
+// Fills `dst` with columns [col0, col0 + cols) of a K x N operand B in packed form (for
+// the active kernels' nr = gemm_nr()): ceil(cols / nr) panels of K x nr values, zero-padded past `cols`. Lets a producer such as
 // im2col hand the GEMM one cache-sized block of B at a time instead of a whole matrix.
 using BPanelPacker = std::function<void(int64_t col0, int64_t cols, float* dst)>;
 
@@ -87,6 +107,8 @@ using BPanelPacker = std::function<void(int64_t col0, int64_t cols, float* dst)>
 void pack_b_panels(MatrixView b, int64_t k, int64_t col0, int64_t cols, float* dst);
 
 // C (M x N, row stride ldc) = epilogue(A * B). A.cols() must equal B.rows().
+// M == 1 or N == 1 (with unpacked A) run as a matrix-vector product that streams the
+// other operand once (memory bound), without packing.
 void gemm(const PackedA& a, const PackedB& b, float* c, int64_t ldc, const GemmEpilogue& epilogue,
           ThreadPool* threads);
 // The same with one or both operands packed on the fly.

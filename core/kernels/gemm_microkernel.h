@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "simd/vec.h"
+
 namespace wisp::kernels::detail {
 
 // Per-tile view of the epilogue (pointers already offset to the tile).
@@ -19,12 +21,42 @@ struct TileEpilogue {
   bool last;   // last K block: apply the clamp
 };
 
+// Register tile per vector type: Rows x kNumVecs accumulators, kNumVecs B vectors and the
+// A broadcasts must fit the register file. 16 registers (AVX2, SSE, WASM): 6 x 2.
 template <class V>
 struct TileShape {
   static constexpr int kNumVecs = 2;
   static constexpr int kMr = 6;  // 6 x 2 accumulators + 2 B vectors + 1 A broadcast fit 16 registers
   static constexpr int kNr = kNumVecs * V::kLanes;
 };
+// Largest kMr of any tile shape (size of the per-row-count kernel tables).
+constexpr int kMaxMr = 16;
+
+#if defined(WISP_SIMD_HAVE_AVX512)
+// 32 registers: 6 x 4 accumulators (6 x 64 floats) + 4 B vectors + A broadcasts. Per k step
+// 24 FMAs for 10 loads (4 of B, 6 broadcasts of A), which two FMA pipes and two load ports
+// sustain. (14 x 2 was measured too: similar in L1, slower at 1024^3 on Zen 5 whose C rows
+// 4 KB apart then fill one L1 set.)
+#ifndef WISP_AVX512_MR  // overridable for tuning experiments
+#define WISP_AVX512_MR 6
+#define WISP_AVX512_NV 4
+#endif
+template <>
+struct TileShape<simd::Avx512F32> {
+  static constexpr int kNumVecs = WISP_AVX512_NV;
+  static constexpr int kMr = WISP_AVX512_MR;
+  static constexpr int kNr = kNumVecs * simd::Avx512F32::kLanes;
+};
+#endif
+#if defined(WISP_SIMD_HAVE_NEON)
+// 32 registers: 8 x 3 accumulators + 3 B vectors + A broadcasts.
+template <>
+struct TileShape<simd::NeonF32> {
+  static constexpr int kNumVecs = 3;
+  static constexpr int kMr = 8;
+  static constexpr int kNr = kNumVecs * simd::NeonF32::kLanes;
+};
+#endif
 
 // a: packed A panel (stride kMr per k step), b: packed B panel (stride kNr), kc steps.
 // Writes rows [0, Rows) and columns [0, cols) of the tile at c.
@@ -34,7 +66,14 @@ void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t 
   constexpr int kMr = TileShape<V>::kMr, kNr = TileShape<V>::kNr, kNv = TileShape<V>::kNumVecs;
   constexpr int L = V::kLanes;
   V acc[Rows][kNv];
-#pragma GCC unroll 8
+  // Start fetching the C tile now: it is read after the K loop, and its rows are often a
+  // power-of-two stride apart (the same L1 set), so they tend not to be cached.
+#pragma GCC unroll 16
+  for (int r = 0; r < Rows; ++r) {
+    __builtin_prefetch(c + r * ldc, 1, 3);
+    __builtin_prefetch(c + r * ldc + cols - 1, 1, 3);
+  }
+#pragma GCC unroll 16
   for (int r = 0; r < Rows; ++r)
 #pragma GCC unroll 4
     for (int v = 0; v < kNv; ++v) acc[r][v] = V::zero();
@@ -42,7 +81,7 @@ void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t 
     V bv[kNv];
 #pragma GCC unroll 4
     for (int v = 0; v < kNv; ++v) bv[v] = V::loadu(b + v * L);
-#pragma GCC unroll 8
+#pragma GCC unroll 16
     for (int r = 0; r < Rows; ++r) {
       const V av = V::broadcast(a[r]);
 #pragma GCC unroll 4
@@ -55,7 +94,7 @@ void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t 
   const V alpha = V::broadcast(ep.alpha), beta = V::broadcast(ep.beta);
   const V lo = V::broadcast(ep.clamp_min), hi = V::broadcast(ep.clamp_max);
   const bool use_beta = ep.first && ep.beta != 0.0f;
-#pragma GCC unroll 8
+#pragma GCC unroll 16
   for (int r = 0; r < Rows; ++r) {
     float* crow = c + r * ldc;
     const V rbias = V::broadcast(ep.first && ep.row_bias ? ep.row_bias[r] : 0.0f);

@@ -1,26 +1,28 @@
-// Packing of GEMM operands into the panel layouts the micro-kernel streams through.
+// Packing of GEMM operands into the panel layouts the micro-kernel streams through. The
+// tile geometry is the active kernel set's (gemm_dispatch.h), so packing is plain code of
+// the baseline ISA with a run-time mr / nr.
 #include <algorithm>
 #include <cstring>
 
 #include "core/kernels/gemm.h"
-#include "core/kernels/gemm_microkernel.h"
+#include "core/kernels/gemm_dispatch.h"
+#include "core/kernels/gemm_pack.h"
 #include "simd/vec.h"
 
 namespace wisp::kernels {
 
-namespace {
-using Shape = detail::TileShape<simd::F32x>;
-constexpr int64_t kMr = Shape::kMr, kNr = Shape::kNr;
-}  // namespace
+int64_t gemm_mr() { return gemm_kernels().mr; }
+int64_t gemm_nr() { return gemm_kernels().nr; }
 
-int64_t gemm_mr() { return kMr; }
-int64_t gemm_nr() { return kNr; }
+int64_t PackedA::num_panels() const { return (m_ + mr_ - 1) / mr_; }
 
-int64_t PackedA::num_panels() const { return (m_ + kMr - 1) / kMr; }
+void PackedA::pack(MatrixView a, int64_t m, int64_t k, ThreadPool* threads) { pack_for(a, m, k, gemm_kernels().mr, threads); }
 
-void PackedA::pack(MatrixView a, int64_t m, int64_t k, ThreadPool* threads) {
+void PackedA::pack_for(MatrixView a, int64_t m, int64_t k, int mr, ThreadPool* threads) {
   m_ = m;
   k_ = k;
+  mr_ = mr;
+  const int64_t kMr = mr;
   data_.resize(size_t(num_panels() * k * kMr));
   parallel_for(threads, num_panels(), 4, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
@@ -49,16 +51,26 @@ void PackedA::pack(MatrixView a, int64_t m, int64_t k, ThreadPool* threads) {
   });
 }
 
-int64_t PackedB::num_panels() const { return (n_ + kNr - 1) / kNr; }
+void PackedA::unpack(float* dst) const {
+  for (int64_t i = 0; i < m_; ++i) {
+    const float* src = panel(i / mr_) + i % mr_;
+    for (int64_t p = 0; p < k_; ++p) dst[i * k_ + p] = src[p * mr_];
+  }
+}
 
-void PackedB::resize(int64_t k, int64_t n) {
+int64_t PackedB::num_panels() const { return (n_ + nr_ - 1) / nr_; }
+
+void PackedB::resize(int64_t k, int64_t n) { resize_for(k, n, gemm_kernels().nr); }
+
+void PackedB::resize_for(int64_t k, int64_t n, int nr) {
   k_ = k;
   n_ = n;
-  data_.resize(size_t(num_panels() * k * kNr));
+  nr_ = nr;
+  data_.resize(size_t(num_panels() * k * nr));
 }
 
 void PackedB::set_row(int64_t r, const float* values) {
-  const int64_t panels = num_panels();
+  const int64_t panels = num_panels(), kNr = nr_;
   for (int64_t j = 0; j < panels; ++j) {
     float* dst = data_.data() + (j * k_ + r) * kNr;
     const int64_t col0 = j * kNr, cols = std::min<int64_t>(kNr, n_ - col0);
@@ -67,8 +79,14 @@ void PackedB::set_row(int64_t r, const float* values) {
   }
 }
 
-void pack_b_panels(MatrixView b, int64_t k, int64_t col0, int64_t cols, float* dst) {
-  const int64_t panels = (cols + kNr - 1) / kNr;
+void PackedB::unpack(float* dst) const {
+  for (int64_t p = 0; p < k_; ++p) {
+    for (int64_t j = 0; j < n_; ++j) dst[p * n_ + j] = panel(j / nr_)[p * nr_ + j % nr_];
+  }
+}
+
+void pack_b_panels_nr(MatrixView b, int64_t k, int64_t col0, int64_t cols, int nr, float* dst) {
+  const int64_t kNr = nr, panels = (cols + kNr - 1) / kNr;
   for (int64_t j = 0; j < panels; ++j) {
     float* d = dst + j * k * kNr;
     const int64_t c0 = col0 + j * kNr, width = std::min<int64_t>(kNr, cols - j * kNr);
@@ -78,13 +96,13 @@ void pack_b_panels(MatrixView b, int64_t k, int64_t col0, int64_t cols, float* d
       for (int64_t p = 0; p < k; ++p) {
         const float* src = b.data + p * b.stride + c0;
         float* row = d + p * kNr;
+        int64_t v = 0;
         if (width == kNr) {
-          for (int64_t v = 0; v < kNr; v += V::kLanes) V::loadu(src + v).storeu(row + v);
+          for (; v + V::kLanes <= kNr; v += V::kLanes) V::loadu(src + v).storeu(row + v);
+          for (; v < kNr; ++v) row[v] = src[v];
         } else {
-          for (int64_t v = 0; v < kNr; v += V::kLanes) {
-            const int lanes = int(std::clamp<int64_t>(width - v, 0, V::kLanes));
-            V::load_partial(src + v, lanes).storeu(row + v);
-          }
+          for (; v < width; ++v) row[v] = src[v];
+          for (; v < kNr; ++v) row[v] = 0.0f;
         }
       }
     } else {
@@ -101,10 +119,16 @@ void pack_b_panels(MatrixView b, int64_t k, int64_t col0, int64_t cols, float* d
   }
 }
 
-void PackedB::pack(MatrixView b, int64_t k, int64_t n, ThreadPool* threads) {
-  resize(k, n);
+void pack_b_panels(MatrixView b, int64_t k, int64_t col0, int64_t cols, float* dst) {
+  pack_b_panels_nr(b, k, col0, cols, gemm_kernels().nr, dst);
+}
+
+void PackedB::pack(MatrixView b, int64_t k, int64_t n, ThreadPool* threads) { pack_for(b, k, n, gemm_kernels().nr, threads); }
+
+void PackedB::pack_for(MatrixView b, int64_t k, int64_t n, int nr, ThreadPool* threads) {
+  resize_for(k, n, nr);
   parallel_for(threads, num_panels(), 1, [&](int64_t begin, int64_t end) {
-    pack_b_panels(b, k, begin * kNr, std::min(n, end * kNr) - begin * kNr, data_.data() + begin * k * kNr);
+    pack_b_panels_nr(b, k, begin * nr, std::min(n, end * nr) - begin * nr, nr, data_.data() + begin * k * nr);
   });
 }
 

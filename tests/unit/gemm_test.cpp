@@ -1,11 +1,13 @@
 // Unit tests of the packed GEMM kernel against a naive triple loop: odd sizes, transposes,
-// strides, the epilogue (alpha, beta, biases, clamp) and the prepacked-operand entry points.
+// strides, the epilogue (alpha, beta, biases, clamp), the prepacked-operand entry points and
+// the GEMV paths, for every kernel set the runtime dispatch offers on this CPU.
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "core/kernels/gemm.h"
@@ -83,9 +85,22 @@ void run_case(const Case& t, ThreadPool* threads, int mode, std::mt19937& rng) {
   CHECK(bad == 0);
 }
 
+// Makes each kernel set active in turn, restoring the original one afterwards.
+template <class F>
+void for_each_isa(const F& fn) {
+  const std::string original = gemm_isa_name();
+  for (const char* isa : gemm_isa_names()) {
+    INFO("kernel set " << isa);
+    REQUIRE(set_gemm_isa(isa));
+    fn();
+  }
+  set_gemm_isa(original.c_str());
+}
+
 }  // namespace
 
 TEST_CASE("GEMM matches a naive multiply over odd sizes, transposes and epilogues", "[gemm]") {
+  for_each_isa([] {
   std::mt19937 rng(42);
   ThreadPool pool(2);
   const std::vector<Case> cases = {
@@ -100,6 +115,16 @@ TEST_CASE("GEMM matches a naive multiply over odd sizes, transposes and epilogue
       {100, 300, 513, true, false, 1, 1, false, false, false},
       {3, 5, 0, false, false, 1, 0.5f, true, true, false},      // K = 0
       {0, 5, 3, false, false, 1, 0, false, false, false},
+      {15, 33, 20, false, false, 1, 0, false, false, false},    // more rows than any tile
+      {29, 97, 40, true, true, 1, 0.5f, true, true, false},     // two AVX-512 tiles high, odd N
+      // GEMV paths (M == 1 or N == 1): wide enough for the row-streaming and threaded splits.
+      {1, 2500, 300, false, false, 1, 0, false, false, false},
+      {1, 700, 1031, true, true, 0.5f, 1.0f, true, true, true},
+      {1, 130, 77, false, true, -1, 0, false, true, false},
+      {1, 65, 5, true, false, 2, 0.25f, true, false, true},
+      {300, 1, 513, false, false, 1, 0, true, true, false},
+      {257, 1, 100, true, true, 1.5f, -1.0f, false, true, true},
+      {9, 1, 3, true, false, 1, 0, false, false, false},
   };
   for (const Case& t : cases) {
     for (int mode = 0; mode < 3; ++mode) {
@@ -107,9 +132,11 @@ TEST_CASE("GEMM matches a naive multiply over odd sizes, transposes and epilogue
       run_case(t, &pool, mode, rng);
     }
   }
+  });
 }
 
 TEST_CASE("GEMM random shapes", "[gemm]") {
+  for_each_isa([] {
   std::mt19937 rng(7);
   ThreadPool pool(2);
   std::uniform_int_distribution<int> size(1, 90);
@@ -118,6 +145,39 @@ TEST_CASE("GEMM random shapes", "[gemm]") {
            bool(i & 16), bool(i & 32)};
     run_case(t, (i % 3) ? &pool : nullptr, i % 3, rng);
   }
+  });
+}
+
+TEST_CASE("GEMM with operands packed under another kernel set", "[gemm]") {
+  // A model loaded (weights prepacked) before the active set changes must still compute right.
+  std::mt19937 rng(11);
+  const int64_t m = 19, n = 45, k = 37;
+  auto a = random_values(size_t(m * k), rng), b = random_values(size_t(k * n), rng);
+  std::vector<float> expected(size_t(m * n));
+  gemm(m, n, k, {a.data(), k, false}, {b.data(), n, false}, expected.data(), n, {}, nullptr);
+  const std::string original = gemm_isa_name();
+  for (const char* pack_isa : gemm_isa_names()) {
+    REQUIRE(set_gemm_isa(pack_isa));
+    PackedA pa({a.data(), k, false}, m, k);
+    PackedB pb({b.data(), n, false}, k, n);
+    PackedA pa1({a.data(), k, false}, 1, k);
+    for (const char* run_isa : gemm_isa_names()) {
+      INFO("packed under " << pack_isa << ", run under " << run_isa);
+      REQUIRE(set_gemm_isa(run_isa));
+      std::vector<float> c1(size_t(m * n)), c2(size_t(m * n)), c3(size_t(m * n)), c4(static_cast<size_t>(n));
+      gemm(pa, pb, c1.data(), n, {}, nullptr);
+      gemm(m, {a.data(), k, false}, pb, c2.data(), n, {}, nullptr);
+      gemm(pa, n, {b.data(), n, false}, c3.data(), n, {}, nullptr);
+      gemm(pa1, pb, c4.data(), n, {}, nullptr);  // the M == 1 path over a repacked B
+      for (size_t i = 0; i < expected.size(); ++i) {
+        CHECK(c1[i] == Approx(expected[i]).margin(1e-4));
+        CHECK(c2[i] == Approx(expected[i]).margin(1e-4));
+        CHECK(c3[i] == Approx(expected[i]).margin(1e-4));
+      }
+      for (int64_t j = 0; j < n; ++j) CHECK(c4[size_t(j)] == Approx(expected[size_t(j)]).margin(1e-4));
+    }
+  }
+  set_gemm_isa(original.c_str());
 }
 
 TEST_CASE("PackedB::set_row fills the packed form row by row", "[gemm]") {
