@@ -1,6 +1,10 @@
 #include "core/optimizer/constant_folding.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <set>
+
+#include "core/tensor/budget_allocator.h"
 
 namespace wisp {
 
@@ -57,8 +61,16 @@ Result<int> fold_constants(Model& model, const OpRegistry& registry, const Limit
     OpBuildContext build{node, model.opset(node.domain), &model, &graph.initializers, nullptr};
     WISP_ASSIGN_OR_RETURN(std::unique_ptr<OpKernel> kernel, registry.create(build));
     std::vector<Value> outputs(node.outputs.size());
-    OpContext ctx(node, inputs, outputs, heap_allocator(), nullptr, limits, nullptr);
-    WISP_RETURN_IF_ERROR(kernel->run(ctx));
+    // A hostile constant (ConstantOfShape of 2^31 floats) must not be materialised at load
+    // only to be discarded for its size: the fold gets a budget a little above
+    // max_folded_bytes, and a node needing more is left to run time (and its limits).
+    const size_t budget_bytes = options.max_folded_bytes > (SIZE_MAX >> 3) ? (SIZE_MAX >> 3) : options.max_folded_bytes;
+    BudgetAllocator budget(heap_allocator(), int64_t(std::min<uint64_t>(uint64_t(budget_bytes) * 4, INT64_MAX)));
+    OpContext ctx(node, inputs, outputs, budget, nullptr, limits, nullptr);
+    if (Status status = kernel->run(ctx); !status.is_ok()) {
+      if (budget.refused()) continue;
+      return status;
+    }
 
     size_t bytes = 0;
     bool all_tensors = true;  // sequences and optionals cannot become initializers

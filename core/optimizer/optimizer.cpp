@@ -2,7 +2,9 @@
 
 #include <set>
 
+#include "core/graph/shape_inference.h"
 #include "core/optimizer/constant_folding.h"
+#include "core/optimizer/passes.h"
 
 namespace wisp {
 
@@ -59,11 +61,60 @@ int remove_unused_initializers(Graph& graph) {
 
 }  // namespace
 
-Result<OptimizeStats> optimize_model(Model& model, const OpRegistry& registry, const Limits& limits) {
+std::string OptimizeStats::summary() const {
+  std::string out = "nodes " + std::to_string(nodes_before) + " -> " + std::to_string(nodes_after) + " (";
+  const std::pair<const char*, int> parts[] = {
+      {"constants", constants_hoisted}, {"folded", nodes_folded},      {"dead", dead_nodes_removed},
+      {"conv+bn", conv_bn_folded},      {"transposes", transposes_folded}, {"gelu", gelu_fused},
+      {"silu", silu_fused},             {"layernorm", layernorm_fused}, {"hardswish", hardswish_fused},
+      {"conv scale", conv_scale_folded}, {"bias", bias_fused},          {"residual", residual_fused},
+      {"activations", activations_fused},
+      {"post affine", post_affine_fused}};
+  bool first = true;
+  for (const auto& [name, n] : parts) {
+    if (!n) continue;
+    out += (first ? "" : ", ") + std::string(name) + " " + std::to_string(n);
+    first = false;
+  }
+  return out + ")";
+}
+
+Result<OptimizeStats> optimize_model(Model& model, const OpRegistry& registry, const Limits& limits,
+                                     const OptimizeOptions& options) {
   OptimizeStats stats;
-  stats.constants_hoisted = hoist_constants(model.graph);
+  Graph& graph = model.graph;
+  stats.nodes_before = int(graph.nodes.size());
+  stats.constants_hoisted = hoist_constants(graph);
   WISP_ASSIGN_OR_RETURN(stats.nodes_folded, fold_constants(model, registry, limits));
-  stats.initializers_removed = remove_unused_initializers(model.graph);
+  if (options.fuse) {
+    // Ranks and dtypes guide the fusions (e.g. MatMul of two matrices, float32 only). A
+    // shape error is left for the Session's own inference to report with the same message.
+    (void)infer_shapes(graph, model);
+    stats.dead_nodes_removed = opt::eliminate_dead_nodes(graph);
+    // Order matters: patterns collapse into single ops first, then biases merge into the
+    // GEMM ops, then activations (a bias must be added before the activation runs).
+    stats.conv_bn_folded = opt::fold_conv_batchnorm(graph);
+    stats.transposes_folded = opt::fold_transposes(graph);
+    stats.gelu_fused = opt::fuse_gelu(model);
+    stats.silu_fused = opt::fuse_silu(model);
+    stats.layernorm_fused = opt::fuse_layernorm(model);
+    stats.hardswish_fused = opt::fuse_hardswish(model);
+    // Chains (Conv -> Mul -> Add -> Add) merge one link per scan.
+    for (bool again = true; again;) {
+      const int scaled = opt::fold_conv_scale(graph), biased = opt::fuse_bias(graph);
+      stats.conv_scale_folded += scaled;
+      stats.bias_fused += biased;
+      again = scaled + biased > 0;
+    }
+    stats.residual_fused = opt::fuse_residual(graph);
+    stats.activations_fused = opt::fuse_activations(model);
+    for (int n; (n = opt::fuse_post_affine(graph)) > 0;) stats.post_affine_fused += n;
+    stats.dead_nodes_removed += opt::eliminate_dead_nodes(graph);
+  }
+  // value_infos of values the rewrites removed are kept: they are harmless, and callers
+  // (tests, tools) may still look up the inferred type of any value of the original graph.
+  stats.initializers_removed = remove_unused_initializers(graph);
+  stats.nodes_after = int(graph.nodes.size());
   return stats;
 }
 

@@ -5,10 +5,18 @@
 //    columns straight into the GEMM's packed form (never built whole).
 //    Pointwise (1x1, stride 1, no padding) convolutions skip im2col: the input already is
 //    the matrix. Constant weights are packed once at load.
+//  - an activation fused by the optimizer (wisp_activation, see fused_activation.h) is a
+//    clamp in the GEMM epilogue, or is applied to each block of output columns right after
+//    the GEMM produced it.
+//  - an optional fourth input (Wisp-only, written by the optimizer's residual fusion) is a
+//    tensor of the output's shape added before the activation: Conv + Add(residual) + Relu
+//    of ResNet blocks. It is copied into the output and the GEMM accumulates onto it (beta 1).
+#include <algorithm>
 #include <memory>
 
 #include "core/kernels/gemm.h"
 #include "core/ops/conv/conv_attributes.h"
+#include "core/ops/linalg/fused_activation.h"
 
 namespace wisp::conv {
 
@@ -18,6 +26,7 @@ class ConvOp : public OpKernel {
  public:
   Status init(const OpBuildContext& ctx) override {
     WISP_RETURN_IF_ERROR(attrs_.read(ctx.node));
+    WISP_RETURN_IF_ERROR(activation_.read(ctx.node));
     // Prepack constant float weights [Cout, Cin/g, k...] per group as GEMM A operands.
     const Tensor* w = ctx.constant_input(1);
     if (w && w->dtype() == DType::Float32 && w->rank() >= 3 && w->dim(0) % attrs_.group == 0) {
@@ -35,6 +44,8 @@ class ConvOp : public OpKernel {
 
   Status run(OpContext& ctx) const override {
     const Node& node = ctx.node();
+    // The executor and the constant folder pass whatever inputs the node lists, maybe fewer.
+    WISP_CHECK_ARG(ctx.has_input(0) && ctx.has_input(1), node.context(), "needs inputs X and W");
     const Tensor& x = ctx.input(0);
     const Tensor& w = ctx.input(1);
     WISP_CHECK_ARG(x.dtype() == DType::Float32 && w.dtype() == DType::Float32, node.context(),
@@ -58,6 +69,13 @@ class ConvOp : public OpKernel {
     for (size_t i = 0; i < spatial; ++i) out_shape.push_back(g.out[3 - spatial + i]);
     WISP_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, DType::Float32, out_shape));
     if (y->numel() == 0) return Status::ok();
+    const float* residual = nullptr;
+    if (ctx.has_input(3)) {
+      const Tensor& z = ctx.input(3);
+      WISP_CHECK_ARG(z.dtype() == DType::Float32 && z.shape() == out_shape, node.context(), "residual ", z.describe(),
+                     " must be float32 of the output's shape ", shape_to_string(out_shape));
+      residual = z.data<float>();
+    }
 
     const int64_t cin_g = in_channels / group, cout_g = out_channels / group;
     const float* xd = x.data<float>();
@@ -69,11 +87,26 @@ class ConvOp : public OpKernel {
         kernels::depthwise_conv2d(xd + n * in_channels * g.in_size(), wd, bias, in_channels, g,
                                   yd + n * out_channels * g.out_size(), ctx.threads());
       }
+      if (residual) {
+        parallel_for(ctx.threads(), y->numel(), 16384, [&](int64_t begin, int64_t end) {
+          for (int64_t i = begin; i < end; ++i) yd[i] += residual[i];
+        });
+      }
+      activation_.apply(yd, batch * out_channels, g.out_size(), g.out_size(), ctx.threads());
       return Status::ok();
     }
 
     const bool pointwise = g.is_pointwise();
     const int64_t k = cin_g * g.kernel_size();
+    // A non-clamp fused activation runs on blocks of columns of about 256 KiB of output, so
+    // that each block is still in cache when the activation reads it back. Blocks are never
+    // narrower than 1024 columns: each GEMM call has a fixed cost (thread dispatch, B packing).
+    int64_t chunk = g.out_size();
+    if (activation_.needs_pass()) {
+      const int64_t nr = kernels::gemm_nr();
+      chunk = std::max<int64_t>(1024, (int64_t(1) << 16) / std::max<int64_t>(1, cout_g));
+      chunk = (chunk + nr - 1) / nr * nr;
+    }
     WISP_THREAD_LOCAL kernels::PackedA weights;  // per calling thread: run() may execute on several at once
     for (int64_t n = 0; n < batch; ++n) {
       for (int64_t grp = 0; grp < group; ++grp) {
@@ -85,19 +118,31 @@ class ConvOp : public OpKernel {
         }
         kernels::GemmEpilogue ep;
         ep.row_bias = bias ? bias + grp * cout_g : nullptr;
+        activation_.set_clamp(ep);
         float* out = yd + (n * out_channels + grp * cout_g) * g.out_size();
+        if (residual) ep.beta = 1.0f;
         // B (the im2col matrix, or the input itself for pointwise) is packed block by block.
         const kernels::Im2col columns(input, pointwise ? 0 : cin_g, g);
-        kernels::gemm(
-            *a, g.out_size(),
-            [&](int64_t col0, int64_t cols, float* dst) {
-              if (pointwise) {
-                kernels::pack_b_panels({input, g.out_size(), false}, k, col0, cols, dst);
-              } else {
-                columns.pack_block(col0, cols, dst);
-              }
-            },
-            out, g.out_size(), ep, ctx.threads());
+        const int64_t total = g.out_size();
+        for (int64_t first = 0; first < total; first += chunk) {
+          const int64_t cols = std::min(chunk, total - first);
+          if (residual) {
+            // The residual block the GEMM accumulates onto, copied just before it is needed.
+            const float* z = residual + (out - yd) + first;
+            for (int64_t r = 0; r < cout_g; ++r) std::copy(z + r * total, z + r * total + cols, out + first + r * total);
+          }
+          kernels::gemm(
+              *a, cols,
+              [&](int64_t col0, int64_t count, float* dst) {
+                if (pointwise) {
+                  kernels::pack_b_panels({input, total, false}, k, first + col0, count, dst);
+                } else {
+                  columns.pack_block(first + col0, count, dst);
+                }
+              },
+              out + first, total, ep, ctx.threads());
+          if (activation_.needs_pass()) activation_.apply(out + first, cout_g, cols, total, ctx.threads());
+        }
       }
     }
     return Status::ok();
@@ -105,6 +150,7 @@ class ConvOp : public OpKernel {
 
  private:
   ConvAttributes attrs_;
+  linalg::FusedActivation activation_;
   std::vector<std::shared_ptr<kernels::PackedA>> packed_;  // per group, when W is constant
 };
 

@@ -47,20 +47,29 @@ Result<kernels::ConvGeometry> conv_geometry(const ConvAttributes& attrs, const N
   std::vector<int64_t> out_dims(spatial), pad_begin(spatial);
   const bool same = attrs.auto_pad == "SAME_UPPER" || attrs.auto_pad == "SAME_LOWER";
   for (size_t i = 0; i < spatial; ++i) {
-    const int64_t in = x_shape[i + 2], span = (kernel[i] - 1) * dilations[i] + 1;
+    const int64_t in = x_shape[i + 2];
     WISP_CHECK_ARG(kernel[i] >= 1, node.context(), "kernel extents must be >= 1, got ", kernel[i]);
+    int64_t span = 0;  // dilated kernel extent; attributes are untrusted, so checked
+    WISP_CHECK_ARG(checked_mul(kernel[i] - 1, dilations[i], &span) && checked_add(span, 1, &span), node.context(),
+                   "kernel extent ", kernel[i], " with dilation ", dilations[i], " overflows");
     if (same) {
       // Output ceil(in / stride); the total padding is split, the odd one going at the end
       // (SAME_UPPER) or the beginning (SAME_LOWER).
-      out_dims[i] = (in + strides[i] - 1) / strides[i];
-      const int64_t total = std::max<int64_t>(0, (out_dims[i] - 1) * strides[i] + span - in);
+      out_dims[i] = in / strides[i] + (in % strides[i] != 0);
+      int64_t total = 0;  // |(out - 1) * stride| <= max(in, stride): only adding span can overflow
+      WISP_CHECK_ARG(checked_add((out_dims[i] - 1) * strides[i], span - in, &total), node.context(),
+                     "kernel extent ", span, " overflows");
+      total = std::max<int64_t>(0, total);
       pad_begin[i] = attrs.auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
     } else {
       const bool explicit_pads = attrs.auto_pad == "NOTSET" && !attrs.pads.empty();
       const int64_t pb = explicit_pads ? attrs.pads[i] : 0, pe = explicit_pads ? attrs.pads[i + spatial] : 0;
-      WISP_CHECK_ARG(in + pb + pe >= span, node.context(), "kernel of extent ", span, " (dilated) is larger than the ",
-                     "padded input extent ", in + pb + pe, " of input ", shape_to_string(x_shape));
-      out_dims[i] = (in + pb + pe - span) / strides[i] + 1;
+      int64_t padded = 0;
+      WISP_CHECK_ARG(checked_add(in, pb, &padded) && checked_add(padded, pe, &padded), node.context(), "pads ", pb,
+                     ", ", pe, " overflow");
+      WISP_CHECK_ARG(padded >= span, node.context(), "kernel of extent ", span, " (dilated) is larger than the ",
+                     "padded input extent ", padded, " of input ", shape_to_string(x_shape));
+      out_dims[i] = (padded - span) / strides[i] + 1;
       pad_begin[i] = pb;
     }
   }
