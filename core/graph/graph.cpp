@@ -177,4 +177,15 @@ std::vector<std::string> captured_values(const Graph& graph) {
   return captured;
 }
 
+Status check_declared_shape(const ValueInfo& info, int64_t max_elements) {
+  Shape fixed;
+  for (const Dim& d : info.shape) {
+    if (d.value < -1) return invalid_model("value '", info.name, "' declares a negative dimension ", d.value);
+    if (d.is_fixed()) fixed.push_back(d.value);
+  }
+  Result<int64_t> n = checked_numel(fixed, max_elements);
+  if (!n) return invalid_model("value '", info.name, "' declares a shape that is too large: ", n.status().message());
+  return Status::ok();
+}
+
 }  // namespace wisp

@@ -103,6 +103,11 @@ struct Model {
 Result<std::vector<size_t>> topological_order(const Graph& graph,
                                               const std::vector<std::string>& outer_scope = {});
 
+// Fails when the fixed dimensions of a declared shape (graph input/output, value_info) are
+// negative or multiply to more than `max_elements`: no such value can ever be computed, and
+// shape rules would otherwise do arithmetic on absurd extents.
+Status check_declared_shape(const ValueInfo& info, int64_t max_elements);
+
 // Names a subgraph reads from enclosing scopes (used by If/Loop/Scan), recursively.
 std::vector<std::string> captured_values(const Graph& graph);
 

@@ -12,8 +12,9 @@ namespace {
 // Beyond this a declared shape-input length is treated as hostile rather than allocated.
 constexpr int64_t kMaxRank = 64;
 
-bool mul_ok(int64_t& acc, int64_t v) { return !__builtin_mul_overflow(acc, v, &acc); }
-bool add_ok(int64_t& acc, int64_t v) { return !__builtin_add_overflow(acc, v, &acc); }
+// In-place forms of the checked helpers of core/tensor/shape.h.
+bool mul_ok(int64_t& acc, int64_t v) { return checked_mul(acc, v, &acc); }
+bool add_ok(int64_t& acc, int64_t v) { return checked_add(acc, v, &acc); }
 
 bool same_dim(const Dim& a, const Dim& b) {
   if (a.is_fixed() || b.is_fixed()) return a.value == b.value;
@@ -274,7 +275,8 @@ Status conv_transpose(const RuleInput& in, std::vector<ValueShape>& out) {
     } else if (!in_dim.is_fixed() || k <= 0 || s <= 0 || win.at(win.dilations, i, 1) <= 0) {
       dims.push_back(Dim{});
     } else if (win.auto_pad == "SAME_UPPER" || win.auto_pad == "SAME_LOWER") {
-      dims.push_back(fixed_dim(in_dim.value * s));
+      int64_t size = in_dim.value;
+      dims.push_back(mul_ok(size, s) ? fixed_dim(size) : Dim{});
     } else {
       // s * (in - 1) + output_padding + ((k - 1) * d + 1) - pads
       int64_t extent = k - 1, size = in_dim.value - 1, pads = 0;
@@ -693,7 +695,8 @@ Dim conv_output_dim(const Dim& in, int64_t kernel, int64_t stride, int64_t dilat
     if (ceil_mode && span % stride != 0) ++out;
     // A window that would start inside the end padding is dropped (as the pool kernels do).
     int64_t last_start = out - 1;
-    if (ceil_mode && mul_ok(last_start, stride) && last_start >= in.value + pad_begin) --out;
+    int64_t first_pad = in.value;
+    if (ceil_mode && mul_ok(last_start, stride) && add_ok(first_pad, pad_begin) && last_start >= first_pad) --out;
   }
   return out > 0 ? fixed_dim(out) : Dim{};
 }

@@ -202,7 +202,7 @@ Result<Tensor> parse_npy(const uint8_t* data, size_t size, const Limits& limits)
   size_t available = size - offset;
   if (uint64_t(*count) > available / elem || uint64_t(*count) * elem != available) {
     return invalid_argument("the .npy data size does not match its header: shape ", shape_to_string(header.shape),
-                            " of ", dtype_name(dtype), " needs ", uint64_t(*count) * elem, " bytes, the file has ",
+                            " of ", dtype_name(dtype), " needs ", *count, " elements of ", elem, " bytes, the file has ",
                             available);
   }
   WISP_ASSIGN_OR_RETURN(Tensor tensor,

@@ -81,6 +81,14 @@ Result<FileBytes> read_file_bytes(const std::string& path) {
 #endif
 
 Result<FileBytes> read_file_range(const std::string& path, uint64_t offset, uint64_t length) {
+#if WISP_HAS_MMAP
+  // Only regular files: opening a FIFO named by a hostile model would block forever, and a
+  // directory or device has no meaningful size.
+  struct stat st {};
+  if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    return invalid_model("external data file '", path, "' is not a regular file");
+  }
+#endif
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) return make_error(ErrorCode::NotFound, "cannot open external data file '", path, "'");
   std::fseek(f, 0, SEEK_END);

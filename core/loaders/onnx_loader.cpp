@@ -368,6 +368,7 @@ Result<std::shared_ptr<Graph>> parse_graph(protozero::pbf_reader msg, const Pars
           return unsupported("graph ", tag == 11 ? "input" : "output", " '", info.name, "' is ", non_tensor,
                              "; map and sparse values are not supported");
         }
+        WISP_RETURN_IF_ERROR(check_declared_shape(info, state.options.limits.max_tensor_elements));
         if (tag == 11) declared_inputs.push_back(std::move(info));
         else if (tag == 12) graph->outputs.push_back(std::move(info));
         else graph->value_infos[info.name] = std::move(info);

@@ -340,7 +340,9 @@ Result<DecodedTensor> decode_tensor_proto(const char* data, size_t size, const T
     return out;
   }
 
-  const size_t nbytes = size_t(n) * dtype_size(dtype);
+  Result<size_t> byte_size = checked_byte_size(n, dtype_size(dtype));
+  if (!byte_size) return byte_size.status().with_context("tensor '" + f.name + "': ");
+  const size_t nbytes = byte_size.value();
   const char* raw = nullptr;
   std::shared_ptr<const void> raw_owner;
   if (f.data_location == kDataLocationExternal) {

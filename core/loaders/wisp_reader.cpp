@@ -128,6 +128,7 @@ class WispReader {
         WISP_CHECK_MODEL(d->value() >= -1, "value '", info.name, "' has a negative dimension ", d->value());
         info.shape.push_back(Dim{d->value(), str(d->symbol())});
       }
+      WISP_RETURN_IF_ERROR(check_declared_shape(info, options_.limits.max_tensor_elements));
     }
     return info;
   }

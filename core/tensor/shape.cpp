@@ -5,16 +5,31 @@
 namespace wisp {
 
 Result<int64_t> checked_numel(const Shape& shape, int64_t max_elements) {
-  int64_t n = 1;
+  int64_t n = 1, nonzero = 1;
   for (int64_t d : shape) {
-    if (d < 0) return invalid_argument("negative dimension in shape ", shape_to_string(shape));
-    if (d != 0 && n > max_elements / d) {
-      return make_error(ErrorCode::ResourceExhausted, "shape ", shape_to_string(shape),
-                        " has more than ", max_elements, " elements");
+    if (d < 0) return invalid_argument("negative dimension ", d, " in shape ", shape_to_string(shape));
+    if (d == 0) {
+      n = 0;
+      continue;
     }
-    n *= d;
+    if (!checked_mul(nonzero, d, &nonzero) || nonzero > max_elements) {
+      return make_error(ErrorCode::ResourceExhausted, "shape ", shape_to_string(shape),
+                        " is too large: its extents multiply to more than ", max_elements,
+                        " elements (Limits::max_tensor_elements)");
+    }
+    n = n == 0 ? 0 : nonzero;
   }
   return n;
+}
+
+Result<size_t> checked_byte_size(int64_t count, size_t element_size) {
+  if (count < 0) return invalid_argument("negative element count ", count);
+  size_t bytes = 0;
+  if (__builtin_mul_overflow(uint64_t(count), uint64_t(element_size), &bytes)) {
+    return make_error(ErrorCode::ResourceExhausted, count, " elements of ", element_size,
+                      " bytes do not fit in this platform's address space");
+  }
+  return bytes;
 }
 
 int64_t numel(const Shape& shape) {

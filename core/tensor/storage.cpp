@@ -12,6 +12,12 @@ std::shared_ptr<Storage> Storage::allocate_heap(size_t bytes) {
   return std::make_shared<Storage>(data, bytes, [](void* p, size_t) { std::free(p); });
 }
 
+Result<std::shared_ptr<Storage>> Allocator::try_allocate(size_t bytes) {
+  std::shared_ptr<Storage> storage = allocate(bytes);
+  if (!storage) return make_error(ErrorCode::ResourceExhausted, "out of memory allocating ", bytes, " bytes");
+  return storage;
+}
+
 namespace {
 class HeapAllocator final : public Allocator {
  public:

@@ -6,6 +6,8 @@
 #include <functional>
 #include <memory>
 
+#include "core/base/status.h"
+
 namespace wisp {
 
 // Every buffer Wisp allocates is aligned for the widest SIMD target (AVX-512).
@@ -45,7 +47,10 @@ class Storage {
 class Allocator {
  public:
   virtual ~Allocator() = default;
+  // nullptr when the memory cannot be had.
   virtual std::shared_ptr<Storage> allocate(size_t bytes) = 0;
+  // The same with the reason for a failure (out of memory by default; a budget names itself).
+  virtual Result<std::shared_ptr<Storage>> try_allocate(size_t bytes);
 };
 
 // Plain aligned heap allocation.

@@ -15,12 +15,11 @@ Result<Tensor> Tensor::empty(DType dtype, Shape shape, Allocator& alloc, int64_t
     t.strings_ = std::make_shared<std::vector<std::string>>(size_t(n));
     return t;
   }
-  size_t bytes = size_t(n) * dtype_size(dtype);
-  t.storage_ = alloc.allocate(bytes);
-  if (!t.storage_) {
-    return make_error(ErrorCode::ResourceExhausted, "out of memory allocating ", bytes, " bytes for ",
-                      t.describe());
-  }
+  Result<size_t> bytes = checked_byte_size(n, dtype_size(dtype));
+  if (!bytes) return bytes.status().with_context(t.describe() + ": ");
+  Result<std::shared_ptr<Storage>> storage = alloc.try_allocate(bytes.value());
+  if (!storage) return storage.status().with_context(t.describe() + ": ");
+  t.storage_ = std::move(storage.value());
   return t;
 }
 

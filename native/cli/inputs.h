@@ -14,7 +14,7 @@ namespace wisp::cli {
 
 // Declares --input, --random, --seed, --fill, --dim on `options`.
 void add_input_options(Options& options);
-// Declares --threads and --no-optimize.
+// Declares --threads, --no-optimize and the --max-* limits (options.h).
 void add_session_options(Options& options);
 Result<SessionOptions> read_session_options(const Options& options);
 

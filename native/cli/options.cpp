@@ -157,4 +157,27 @@ Result<std::pair<std::string, std::string>> split_assignment(const std::string& 
   return std::make_pair(text.substr(0, eq), text.substr(eq + 1));
 }
 
+void add_limit_options(Options& o) {
+  const Limits d;
+  o.value("--max-tensor-elements", "N",
+          "refuse any tensor of more than N elements (default " + std::to_string(d.max_tensor_elements) + ")");
+  o.value("--max-total-bytes", "N",
+          "refuse a run whose live tensors exceed N bytes (default " + std::to_string(d.max_total_bytes) + ")");
+  o.value("--max-graph-depth", "N",
+          "refuse subgraphs nested more than N levels deep (default " + std::to_string(d.max_graph_depth) + ")");
+  o.value("--max-loop-iterations", "N",
+          "refuse a Loop/Scan running more than N iterations (default " + std::to_string(d.max_loop_iterations) +
+              ")");
+}
+
+Result<Limits> read_limit_options(const Options& o, Limits defaults) {
+  Limits l = defaults;
+  WISP_ASSIGN_OR_RETURN(l.max_tensor_elements, o.get_int("--max-tensor-elements", l.max_tensor_elements, 1, INT64_MAX));
+  WISP_ASSIGN_OR_RETURN(l.max_total_bytes, o.get_int("--max-total-bytes", l.max_total_bytes, 1, INT64_MAX));
+  WISP_ASSIGN_OR_RETURN(int64_t depth, o.get_int("--max-graph-depth", l.max_graph_depth, 1, 1 << 16));
+  l.max_graph_depth = int(depth);
+  WISP_ASSIGN_OR_RETURN(l.max_loop_iterations, o.get_int("--max-loop-iterations", l.max_loop_iterations, 1, INT64_MAX));
+  return l;
+}
+
 }  // namespace wisp::cli

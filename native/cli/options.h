@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/base/status.h"
+#include "core/runtime/limits.h"
 
 namespace wisp::cli {
 
@@ -66,6 +67,12 @@ class Options {
 constexpr int kContinue = -1;
 int parse_command_line(Options& options, const std::vector<std::string>& args, size_t num_positional,
                        const std::string& expected);
+
+// Declares --max-tensor-elements, --max-total-bytes, --max-graph-depth and
+// --max-loop-iterations (the caps of core/runtime/limits.h against hostile models).
+void add_limit_options(Options& options);
+// Those limits, starting from `defaults` for the options not given; each must be >= 1.
+Result<Limits> read_limit_options(const Options& options, Limits defaults = {});
 
 // Parses a whole decimal integer; `what` names it in the error ("--runs").
 Result<int64_t> parse_int(const std::string& text, const std::string& what);

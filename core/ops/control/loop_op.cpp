@@ -75,6 +75,14 @@ class LoopOp final : public OpKernel {
           return invalid_argument("scan output ", k, " changed from ", scans[k][0].describe(), " to ",
                                   value.describe(), " at iteration ", iter);
         }
+        // Fail as soon as the stacked output could not be allocated, not after running on.
+        int64_t stacked = 0;
+        if (!checked_mul(int64_t(scans[k].size()) + 1, value.numel(), &stacked) ||
+            stacked > ctx.limits().max_tensor_elements) {
+          return make_error(ErrorCode::ResourceExhausted, "scan output ", k, " stacks ", scans[k].size() + 1,
+                            " iterations of ", value.describe(), ", more than ", ctx.limits().max_tensor_elements,
+                            " elements (Limits::max_tensor_elements)");
+        }
         scans[k].push_back(value);
       }
     }

@@ -214,8 +214,11 @@ class Scan8Op final : public ScanBase {
       const ValueInfo& declared = body_->graph().outputs[num_states_ + k];
       Shape shape{batch, max_len};
       for (const Dim& d : declared.shape) shape.push_back(std::max<int64_t>(d.value, 0));
-      return Tensor::zeros(declared.dtype == DType::Undefined ? DType::Float32 : declared.dtype, shape,
-                           ctx.allocator());
+      // Through ctx.allocate: the run's element limit and byte budget apply.
+      WISP_ASSIGN_OR_RETURN(Tensor zeros,
+                            ctx.allocate(declared.dtype == DType::Undefined ? DType::Float32 : declared.dtype, shape));
+      if (zeros.raw_data() && zeros.nbytes()) std::memset(zeros.raw_data(), 0, zeros.nbytes());
+      return zeros;
     }
     Shape shape = sample->shape();
     shape.insert(shape.begin(), {batch, max_len});

@@ -147,7 +147,11 @@ class EinsumOp final : public OpKernel {
       for (int label : out_labels) out_str[i].push_back(strides[i].count(label) ? strides[i][label] : 0);
       for (int label : sum_labels) sum_str[i].push_back(strides[i].count(label) ? strides[i][label] : 0);
     }
-    const int64_t sum_count = numel(sum_ext);
+    // The summed labels span a virtual tensor; bound it like a real one (several large
+    // summed extents would otherwise overflow the count or loop practically forever).
+    Result<int64_t> summed = checked_numel(sum_ext, ctx.limits().max_tensor_elements);
+    if (!summed) return summed.status().with_context("the summed extents: ");
+    const int64_t sum_count = summed.value();
     const int64_t out_count = out->numel();
     return visit_numeric(dtype, "input", [&](auto tag) -> Status {
       using T = decltype(tag);

@@ -49,26 +49,36 @@ Result<PoolGeometry> resolve_pool_geometry(const PoolAttributes& attrs, const Sh
     const int64_t k = attrs.kernel[size_t(j)];
     const int64_t s = attrs.strides.empty() ? 1 : attrs.strides[size_t(j)];
     const int64_t d = attrs.dilations.empty() ? 1 : attrs.dilations[size_t(j)];
-    const int64_t ek = (k - 1) * d + 1;  // effective (dilated) kernel extent
+    // Attributes are untrusted: every sum and product below is checked (or provably small).
+    int64_t ek = 0;  // effective (dilated) kernel extent
+    WISP_CHECK_ARG(checked_mul(k - 1, d, &ek) && checked_add(ek, 1, &ek), "kernel_shape ", k, " with dilation ", d,
+                   " overflows along spatial dim ", j);
     int64_t pb = 0, pe = 0, out = 0;
     if (attrs.auto_pad == "NOTSET") {
       if (!attrs.pads.empty()) {
         pb = attrs.pads[size_t(j)];
         pe = attrs.pads[size_t(j + nd)];
       }
-      const int64_t span = in + pb + pe - ek;
-      WISP_CHECK_ARG(span >= 0, "pooling window (", ek, ") is larger than the padded input (", in + pb + pe,
+      int64_t padded = 0, begin_padded = 0;
+      WISP_CHECK_ARG(checked_add(in, pb, &begin_padded) && checked_add(begin_padded, pe, &padded), "pads ", pb, ", ",
+                     pe, " overflow along spatial dim ", j);
+      const int64_t span = padded - ek;
+      WISP_CHECK_ARG(span >= 0, "pooling window (", ek, ") is larger than the padded input (", padded,
                      ") along spatial dim ", j);
-      out = (attrs.ceil_mode ? (span + s - 1) / s : span / s) + 1;
+      out = (attrs.ceil_mode ? span / s + (span % s != 0) : span / s) + 1;
       // A window that would start inside the end padding is dropped (PyTorch rule).
-      if (attrs.ceil_mode && (out - 1) * s >= in + pb) --out;
+      int64_t last_start = 0;
+      if (attrs.ceil_mode && (!checked_mul(out - 1, s, &last_start) || last_start >= begin_padded)) --out;
     } else if (attrs.auto_pad == "VALID") {
       const int64_t span = in - ek;
       WISP_CHECK_ARG(span >= 0, "pooling window (", ek, ") is larger than the input (", in, ") along spatial dim ", j);
-      out = attrs.ceil_mode ? (span + 1 + s - 1) / s : span / s + 1;
+      out = span / s + 1;  // ceil((span + 1) / s) under ceil_mode is the same number
     } else {
-      out = (in + s - 1) / s;
-      const int64_t total = std::max<int64_t>(0, (out - 1) * s + ek - in);
+      out = in / s + (in % s != 0);
+      int64_t total = 0;  // |(out - 1) * s| <= max(in, s), so only adding ek can overflow
+      WISP_CHECK_ARG(checked_add((out - 1) * s, ek - in, &total), "kernel_shape ", k,
+                     " overflows along spatial dim ", j);
+      total = std::max<int64_t>(0, total);
       if (attrs.auto_pad == "SAME_UPPER") {
         pb = total / 2;
       } else {

@@ -131,6 +131,7 @@ class PoolOp final : public OpKernel {
   }
 
   Status run(OpContext& ctx) const override {
+    WISP_CHECK_ARG(ctx.has_input(0), "needs an input");  // a node may list none
     const Tensor& x = ctx.input(0);
     WISP_ASSIGN_OR_RETURN(PoolGeometry g, resolve_pool_geometry(attrs_, x.shape()));
     WISP_ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, x.dtype(), g.out_shape));

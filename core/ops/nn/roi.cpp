@@ -47,6 +47,16 @@ class RoiAlignOp final : public OpKernel {
     for (int64_t r = 0; r < num_rois; ++r) {
       int64_t b = batch.get_as_int64(r);
       WISP_CHECK_ARG(b >= 0 && b < N, "batch index ", b, " is out of range for a batch of ", N);
+      // The adaptive sampling grid grows with the RoI: a hostile RoI of 1e30 pixels would be
+      // an endless loop (and an undefined double-to-int cast). Bound the samples per RoI.
+      const double w = (rois.get_as_double(r * 4 + 2) - rois.get_as_double(r * 4 + 0)) * spatial_scale_;
+      const double h = (rois.get_as_double(r * 4 + 3) - rois.get_as_double(r * 4 + 1)) * spatial_scale_;
+      WISP_CHECK_ARG(std::isfinite(w) && std::isfinite(h), "RoI ", r, " has non-finite coordinates");
+      const double gh = sampling_ratio_ > 0 ? double(sampling_ratio_) : std::ceil(std::max(h, 1.0) / double(out_h_));
+      const double gw = sampling_ratio_ > 0 ? double(sampling_ratio_) : std::ceil(std::max(w, 1.0) / double(out_w_));
+      WISP_CHECK_ARG(gh * gw * double(out_h_) * double(out_w_) <= double(ctx.limits().max_tensor_elements),
+                     "RoI ", r, " needs ", gh * gw * double(out_h_) * double(out_w_),
+                     " samples, more than Limits::max_tensor_elements");
     }
     WISP_ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, x.dtype(), {num_rois, C, out_h_, out_w_}));
     return visit_float(x.dtype(), "X", [&](auto tag) -> Status {
@@ -153,6 +163,11 @@ class MaxRoiPoolOp final : public OpKernel {
     for (int64_t r = 0; r < num_rois; ++r) {
       double b = rois.get_as_double(r * 5);
       WISP_CHECK_ARG(b >= 0 && b < double(N), "roi batch index ", b, " is out of range for a batch of ", N);
+      for (int k = 1; k < 5; ++k) {
+        // Rounded to int64 below: beyond its range the cast would be undefined.
+        const double v = rois.get_as_double(r * 5 + k) * spatial_scale_;
+        WISP_CHECK_ARG(std::isfinite(v) && std::fabs(v) < 4.0e18, "roi ", r, " coordinate ", v, " is out of range");
+      }
     }
     WISP_ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, x.dtype(), {num_rois, C, pooled_h_, pooled_w_}));
     return visit_float(x.dtype(), "X", [&](auto tag) -> Status {

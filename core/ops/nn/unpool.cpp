@@ -26,8 +26,14 @@ class MaxUnpoolOp final : public OpKernel {
     Shape inferred = {x.dim(0), x.dim(1)};
     for (size_t j = 0; j < nd; ++j) {
       int64_t s = attrs_.strides.empty() ? 1 : attrs_.strides[j];
-      int64_t pads = attrs_.pads.empty() ? 0 : attrs_.pads[j] + attrs_.pads[j + nd];
-      int64_t size = (x.dim(int64_t(2 + j)) - 1) * s + attrs_.kernel[j] - pads;
+      int64_t pads = 0;
+      WISP_CHECK_ARG(attrs_.pads.empty() || checked_add(attrs_.pads[j], attrs_.pads[j + nd], &pads),
+                     "MaxUnpool pads overflow");
+      // (in - 1) * stride + kernel - pads, with attributes a hostile model may set to anything.
+      int64_t size = 0;
+      WISP_CHECK_ARG(checked_mul(x.dim(int64_t(2 + j)) - 1, s, &size) && checked_add(size, attrs_.kernel[j], &size) &&
+                         checked_add(size, -pads, &size) && pads != INT64_MIN,
+                     "MaxUnpool output size along spatial dim ", j, " overflows");
       WISP_CHECK_ARG(size >= 0, "MaxUnpool output size along spatial dim ", j, " is negative");
       inferred.push_back(size);
     }
@@ -39,7 +45,7 @@ class MaxUnpoolOp final : public OpKernel {
     }
     WISP_ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, x.dtype(), out_shape));
     std::memset(out->raw_data(), 0, out->nbytes());
-    const int64_t total = numel(inferred);
+    WISP_ASSIGN_OR_RETURN(const int64_t total, checked_numel(inferred));
     const std::vector<int64_t> out_strides = contiguous_strides(out_shape);
     const int64_t* idx = ind.data<int64_t>();
     const size_t elem = dtype_size(x.dtype());

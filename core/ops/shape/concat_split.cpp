@@ -30,7 +30,8 @@ class ConcatOp final : public OpKernel {
         WISP_CHECK_ARG(d == axis || t->dim(d) == first.dim(d), "inputs ", first.describe(), " and ",
                        t->describe(), " differ outside axis ", axis);
       }
-      out_shape[size_t(axis)] += t->dim(axis);
+      WISP_CHECK_ARG(checked_add(out_shape[size_t(axis)], t->dim(axis), &out_shape[size_t(axis)]),
+                     "concatenated axis ", axis, " overflows");
     }
     WISP_ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, first.dtype(), out_shape));
     const int64_t outer = dims_product(out_shape, 0, size_t(axis));

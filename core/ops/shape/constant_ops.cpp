@@ -140,7 +140,9 @@ class RangeOp final : public OpKernel {
         using T = decltype(tag);
         if constexpr (std::is_integral_v<T>) {
           T* p = out->data<T>();
-          for (int64_t i = 0; i < count; ++i) p[i] = T(s + i * d);
+          // Wrapping unsigned arithmetic: i * d alone may leave int64 (start near INT64_MIN,
+          // limit near INT64_MAX) although every s + i * d fits.
+          for (int64_t i = 0; i < count; ++i) p[i] = T(int64_t(uint64_t(s) + uint64_t(i) * uint64_t(d)));
         }
       });
       return Status::ok();

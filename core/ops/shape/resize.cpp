@@ -375,7 +375,10 @@ Status plan_sizes(const ResizeAttrs& a, const Tensor& x, const std::vector<int64
   for (int64_t ax : axes) {
     size_t d = size_t(ax);
     scales[d] = common;
-    out_shape[d] = int64_t(std::floor(common * double(x.shape()[d]) + 0.5));
+    const double extent = std::floor(common * double(x.shape()[d]) + 0.5);
+    // Checked before the cast: a double beyond int64's range would make it undefined.
+    WISP_CHECK_ARG(extent >= 0 && extent <= double(max_elements), "sizes make axis ", d, " too large");
+    out_shape[d] = int64_t(extent);
   }
   return Status::ok();
 }

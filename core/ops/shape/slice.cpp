@@ -72,7 +72,9 @@ class SliceOp final : public OpKernel {
     std::vector<int64_t> strides(static_cast<size_t>(rank), 0);
     for (size_t d = 0; d < size_t(rank); ++d) {
       offset += first[d] * in_strides[d];
-      strides[d] = in_strides[d] * step[d];
+      // With two or more elements |step| < dim, so the product stays within the tensor; a lone
+      // element never moves, and its step (which may be near INT64_MAX) must not be multiplied.
+      strides[d] = out_shape[d] > 1 ? in_strides[d] * step[d] : 0;
     }
     if (numel(out_shape) > 0 && is_contiguous(x.shape(), out_shape, step)) {
       ctx.set_output(0, x.slice_view(offset, out_shape));

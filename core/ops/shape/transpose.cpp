@@ -75,9 +75,13 @@ class DepthToSpaceOp final : public OpKernel {
     const Tensor& x = ctx.input(0);
     WISP_CHECK_ARG(x.rank() == 4, "input must be 4-D, got ", x.describe());
     int64_t n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3), b = block_;
-    WISP_CHECK_ARG(c % (b * b) == 0, "channels ", c, " are not divisible by blocksize^2 = ", b * b);
-    int64_t oc = c / (b * b);
-    Shape out = {n, oc, h * b, w * b};
+    // A hostile blocksize would overflow b * b (to 0: a division by zero) or h * b.
+    int64_t bb = 0, oh = 0, ow = 0;
+    WISP_CHECK_ARG(checked_mul(b, b, &bb) && bb <= ctx.limits().max_tensor_elements, "blocksize ", b, " is too large");
+    WISP_CHECK_ARG(c % bb == 0, "channels ", c, " are not divisible by blocksize^2 = ", bb);
+    WISP_CHECK_ARG(checked_mul(h, b, &oh) && checked_mul(w, b, &ow), "blocksize ", b, " makes the output too large");
+    int64_t oc = c / bb;
+    Shape out = {n, oc, oh, ow};
     if (crd_) return permute_to_output(ctx, x, {n, oc, b, b, h, w}, {0, 1, 4, 2, 5, 3}, out);
     return permute_to_output(ctx, x, {n, b, b, oc, h, w}, {0, 3, 4, 1, 5, 2}, out);
   }
@@ -99,8 +103,9 @@ class SpaceToDepthOp final : public OpKernel {
     WISP_CHECK_ARG(x.rank() == 4, "input must be 4-D, got ", x.describe());
     int64_t n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3), b = block_;
     WISP_CHECK_ARG(h % b == 0 && w % b == 0, "spatial size ", h, "x", w, " is not divisible by blocksize ", b);
-    return permute_to_output(ctx, x, {n, c, h / b, b, w / b, b}, {0, 3, 5, 1, 2, 4},
-                             {n, c * b * b, h / b, w / b});
+    int64_t bb = 0, oc = 0;  // checked: with h = w = 0 any blocksize divides
+    WISP_CHECK_ARG(checked_mul(b, b, &bb) && checked_mul(c, bb, &oc), "blocksize ", b, " makes the output too large");
+    return permute_to_output(ctx, x, {n, c, h / b, b, w / b, b}, {0, 3, 5, 1, 2, 4}, {n, oc, h / b, w / b});
   }
 
  private:

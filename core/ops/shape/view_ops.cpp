@@ -10,6 +10,8 @@ namespace {
 class IdentityOp final : public OpKernel {
  public:
   Status run(OpContext& ctx) const override {
+    // A node may list no input at all (or ""); the constant folder runs such a node too.
+    WISP_CHECK_ARG(ctx.has_input(0), "Identity needs an input");
     ctx.set_output_value(0, ctx.input_value(0));
     return Status::ok();
   }
@@ -152,6 +154,7 @@ class SqueezeOp final : public AxesOp {
 class UnsqueezeOp final : public AxesOp {
  public:
   Status run(OpContext& ctx) const override {
+    WISP_CHECK_ARG(ctx.has_input(0), "Unsqueeze needs an input");  // a node may list none
     const Tensor& x = ctx.input(0);
     WISP_ASSIGN_OR_RETURN(auto given, axes(ctx));
     WISP_CHECK_ARG(given.second, "Unsqueeze needs axes");
