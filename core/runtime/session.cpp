@@ -2,7 +2,10 @@
 
 #include "core/graph/shape_inference.h"
 #include "core/optimizer/optimizer.h"
+#include "core/tensor/budget_allocator.h"
 
+#include <chrono>
+#include <mutex>
 #include <set>
 
 namespace wisp {
@@ -23,6 +26,39 @@ void collect_unsupported(const Graph& graph, const OpRegistry& registry, std::se
     }
   }
 }
+
+// Wraps the run's allocator when a profile is asked for, adding up the time spent in it.
+class ProfilingAllocator final : public Allocator {
+ public:
+  ProfilingAllocator(Allocator& inner, RunProfile* profile) : inner_(inner), profile_(profile) {}
+  std::shared_ptr<Storage> allocate(size_t bytes) override {
+    auto start = std::chrono::steady_clock::now();
+    std::shared_ptr<Storage> storage = inner_.allocate(bytes);
+    record(start);
+    return storage;
+  }
+  Result<std::shared_ptr<Storage>> try_allocate(size_t bytes) override {
+    auto start = std::chrono::steady_clock::now();
+    Result<std::shared_ptr<Storage>> storage = inner_.try_allocate(bytes);
+    record(start);
+    return storage;
+  }
+
+ private:
+  void record(std::chrono::steady_clock::time_point start) {
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+#if WISP_HAS_THREADS  // WASI's libc++ has no <mutex>; a single thread needs no lock
+    std::lock_guard<std::mutex> lock(mutex_);  // kernels may allocate from worker threads
+#endif
+    profile_->allocation_seconds += seconds;
+    ++profile_->allocations;
+  }
+  Allocator& inner_;
+  RunProfile* profile_;
+#if WISP_HAS_THREADS
+  std::mutex mutex_;
+#endif
+};
 
 }  // namespace
 
@@ -130,8 +166,11 @@ Result<NamedValues> Session::run_values(const NamedValues& feeds, RunProfile* pr
   for (size_t i = 0; i < declared.size(); ++i) {
     if (!inputs[i].defined()) return invalid_argument("missing input '", declared[i].name, "'");
   }
+  // Limits::max_total_bytes: every tensor the run allocates (in subgraphs too) counts while alive.
+  BudgetAllocator budget(*pool_, limits_.max_total_bytes);
+  ProfilingAllocator timed(budget, profile);
   RunContext ctx;
-  ctx.allocator = pool_.get();
+  ctx.allocator = profile ? static_cast<Allocator*>(&timed) : &budget;
   ctx.threads = threads_.get();
   ctx.limits = limits_;
   if (profile) {

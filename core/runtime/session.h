@@ -30,6 +30,9 @@ struct RunProfile {
     double seconds;
   };
   std::vector<NodeTime> nodes;
+  // Time spent in the run's allocator (buffer pool or heap) and how many tensors it handed out.
+  double allocation_seconds = 0;
+  int64_t allocations = 0;
 };
 
 class Session {
