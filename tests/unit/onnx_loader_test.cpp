@@ -20,8 +20,7 @@ namespace proto = wisp::test_proto;
 namespace {
 
 std::string repo_path(const std::string& relative) {
-  std::string file = __FILE__;  // .../tests/unit/onnx_loader_test.cpp
-  return file.substr(0, file.rfind("/tests/unit/")) + "/" + relative;
+  return std::string(WISP_SOURCE_DIR) + "/" + relative;
 }
 std::string loader_data(const std::string& name) { return repo_path("tests/data/loader/" + name); }
 

@@ -142,8 +142,7 @@ std::string load_error(const std::vector<uint8_t>& bytes) {
 
 // The repository root, found from this file's path (CMake passes absolute paths).
 std::string source_dir() {
-  std::string file = __FILE__;
-  return file.substr(0, file.rfind("tests/unit/"));
+  return std::string(WISP_SOURCE_DIR) + "/";
 }
 
 void set_u64(std::vector<uint8_t>& bytes, size_t at, uint64_t v) {

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The short fuzzing run for CI: builds the fuzz preset (clang-16, ASan + UBSan, libFuzzer),
+# replays every committed regression input, then fuzzes each target for SECONDS (default 30)
+# from the seed corpus and the regression inputs. Fails on any crash, sanitizer report, leak,
+# timeout or out-of-memory; the crashing input is in build/fuzz/artifacts/.
+#   usage: tests/fuzz/ci.sh [SECONDS]        (needs .ci/setup: clang-16, libclang-rt-16-dev)
+# Each run starts from an empty corpus folder so that CI time does not grow with old runs.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SECONDS_PER_TARGET=${1:-30}
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/wisp-ccache}"
+
+start=$SECONDS
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz
+echo "--- fuzz build: $((SECONDS - start)) s"
+
+rm -rf build/fuzz/corpus build/fuzz/artifacts
+status=0
+tests/fuzz/run.sh --replay || status=1
+tests/fuzz/run.sh "$SECONDS_PER_TARGET" || status=1
+echo "--- fuzz total: $((SECONDS - start)) s"
+exit $status
