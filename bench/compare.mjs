@@ -1,78 +1,190 @@
-// Wisp vs onnxruntime-node on the same models, inputs, thread count and machine, printed side
-// by side in one run.
+// Wisp against ONNX Runtime on the same models, inputs, thread counts and machine, native and
+// wasm, printed side by side in one run.
 //
-// usage: node bench/compare.mjs [--threads N] [--runs N] [--models a,b,...]
-//   (WISP_CLI picks the wisp binary; default build/native/wisp)
+// usage: node bench/compare.mjs [options]
+//   --runs N         timed runs per runtime, model and thread count (default 20; --quick: 4)
+//   --reps N         rounds the runs are split into (default 5; --quick: 2): each round runs
+//                    one batch of runs/reps on every runtime in turn, so noise on this machine
+//                    hits all runtimes alike
+//   --warmup N       untimed runs at the start of every batch (default 1)
+//   --threads LIST   thread counts, e.g. 1,2 (default 1,2)
+//   --models LIST    a subset of the models (default: all; --list shows them)
+//   --runtimes LIST  a subset of wisp,ort,wisp-wasm,ort-web (default: all four)
+//   --quick          few runs: checks that everything works, numbers are rough
+//   --timeout S      seconds a load or batch may take before it counts as failed (default 600)
+//   --json FILE      where to write the results (default build/bench/compare.json)
+//   --profile        also run `wisp bench --profile` per model and thread count into
+//                    build/bench/profile/ (when the CLI has that option; says so when not)
+//   --list           print the model names and exit
+//
+// Runtimes, each in child processes of its own (a new one per model and thread count):
+//   wisp       the native CLI, `wisp bench` (WISP_CLI, default build/native/wisp)
+//   ort        onnxruntime-node (intraOpNumThreads = threads)
+//   wisp-wasm  the web build in Node (WISP_WEB, default build/web/dist/wisp.mjs), with
+//              Model.load(path, {numThreads}) when the build has it, else n/a above 1 thread
+//   ort-web    onnxruntime-web's wasm backend in Node (ort.env.wasm.numThreads = threads)
+//
+// Output: per model and thread count, the median run time in ms of each runtime (the median
+// of its batch medians), the ratios Wisp/ORT and Wisp-wasm/ORT-web (< 1: Wisp is faster), and
+// for the synthetic models the rate of each runtime: GFLOP/s for MatMul, GB/s (bytes of the
+// weight matrix read per run) for GEMV. The same goes to build/bench/compare.json.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import ort from 'onnxruntime-node';
-import { lightFeeds, models, ROOT } from '../tests/models/catalog.mjs';
-import { NATIVE_CLI, sanitize } from '../tests/models/targets.mjs';
-import { writeNpy } from '../tests/lib/npy.mjs';
+import { NATIVE_CLI } from '../tests/models/targets.mjs';
+import { benchModels, prepareInputs, WORK } from './models.mjs';
+import { makeRuntime, medianOf, RUNTIMES } from './runtimes.mjs';
+import { formatTable, summarize } from './report.mjs';
 
-const { values: args } = parseArgs({
-  options: { threads: { type: 'string', default: '1' }, runs: { type: 'string', default: '10' }, models: { type: 'string' } },
-});
-const threads = Number(args.threads), runs = Number(args.runs);
-const only = args.models?.split(',');
-const WORK = join(ROOT, 'build/bench');
+const OPTIONS = {
+  runs: { type: 'string' }, reps: { type: 'string' }, warmup: { type: 'string', default: '1' },
+  threads: { type: 'string', default: '1,2' }, models: { type: 'string' }, runtimes: { type: 'string' },
+  quick: { type: 'boolean', default: false }, timeout: { type: 'string', default: '600' },
+  json: { type: 'string', default: join(WORK, 'compare.json') }, profile: { type: 'boolean', default: false },
+  list: { type: 'boolean', default: false },
+};
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-
-async function benchOrt(path, feeds) {
-  const t0 = performance.now();
-  const session = await ort.InferenceSession.create(path, { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential' });
-  const load = performance.now() - t0;
-  const ortFeeds = Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, new ort.Tensor(t.dtype, t.data, t.dims)]));
-  await session.run(ortFeeds);  // warm-up
-  const times = [];
-  for (let i = 0; i < runs; ++i) {
-    const t = performance.now();
-    await session.run(ortFeeds);
-    times.push(performance.now() - t);
-  }
-  await session.release?.();
-  return { load, min: Math.min(...times), median: median(times), max: Math.max(...times) };
+function fail(message) {
+  console.error(`compare: ${message}`);
+  process.exit(2);
 }
 
-function benchWisp(name, path, feeds) {
-  const dir = join(WORK, name);
-  mkdirSync(dir, { recursive: true });
-  const inputs = Object.entries(feeds).flatMap(([k, t]) => {
-    const file = join(dir, `${sanitize(k)}.npy`);
-    writeNpy(file, t);
-    return ['--input', `${k}=${file}`];
-  });
-  const r = spawnSync(NATIVE_CLI, ['bench', path, ...inputs, '--threads', String(threads), '--runs', String(runs), '--warmup', '1', '--json'], { encoding: 'utf8' });
-  if (r.status !== 0) return { error: (r.stderr || r.stdout).trim().split('\n').pop() };
-  const j = JSON.parse(r.stdout);
-  return { load: j.load_ms, min: j.min_ms, median: j.median_ms, max: j.max_ms };
+let args;
+try {
+  ({ values: args } = parseArgs({ options: OPTIONS }));
+} catch (e) {
+  fail(`${e.message} (options are described at the top of bench/compare.mjs)`);
+}
+
+function positiveInt(text, what, min = 1) {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) fail(`${what} must be an integer >= ${min}, got '${text}'`);
+  return n;
+}
+
+const list = (text) => text.split(',').map((s) => s.trim()).filter(Boolean);
+const { byName, defaults } = benchModels();
+if (args.list) {
+  console.log(`default: ${defaults.join(' ')}\nalso: ${[...byName.keys()].filter((n) => !defaults.includes(n)).join(' ')}`);
+  process.exit(0);
+}
+
+const runs = positiveInt(args.runs ?? (args.quick ? '4' : '20'), '--runs');
+const reps = Math.min(runs, positiveInt(args.reps ?? (args.quick ? '2' : '5'), '--reps'));
+const warmup = positiveInt(args.warmup, '--warmup', 0);
+const timeoutMs = positiveInt(args.timeout, '--timeout') * 1000;
+const threadCounts = list(args.threads).map((t) => positiveInt(t, '--threads'));
+const runtimeNames = args.runtimes ? list(args.runtimes) : Object.keys(RUNTIMES);
+for (const r of runtimeNames) if (!RUNTIMES[r]) fail(`unknown runtime '${r}' (known: ${Object.keys(RUNTIMES).join(', ')})`);
+const modelNames = args.models ? list(args.models) : defaults;
+for (const m of modelNames) if (!byName.has(m)) fail(`unknown model '${m}' (see --list)`);
+
+// Batch sizes: runs spread over reps rounds as evenly as possible.
+const batchSizes = Array.from({ length: reps }, (_, i) => Math.floor(runs / reps) + (i < runs % reps ? 1 : 0));
+
+const available = Object.fromEntries(runtimeNames.map((r) => [r, RUNTIMES[r].available()]));
+const log = (text) => process.stderr.write(`${text}\n`);
+log(`runs ${runs} in ${reps} rounds (+${warmup} warm-up per batch), threads ${threadCounts.join(',')}`);
+for (const r of runtimeNames) log(`  ${r}: ${RUNTIMES[r].what}${available[r] ? '' : ' -- not built, skipped'}`);
+
+// Runs one model at one thread count on every runtime, interleaved round by round.
+async function benchPair(model, inputs, inputsFile, threads) {
+  const result = {};
+  const live = [];
+  for (const name of runtimeNames) {
+    if (!available[name]) { result[name] = { missing: true }; continue; }
+    const rt = makeRuntime(name, model, inputs, inputsFile, threads, timeoutMs);
+    try {
+      const started = await rt.start();
+      if (started.unsupported) { result[name] = { unsupported: started.unsupported }; await rt.close(); continue; }
+      live.push({ name, rt, batches: [] });
+    } catch (e) {
+      result[name] = { error: e.message };
+      await rt.close();
+    }
+  }
+  for (let round = 0; round < reps; ++round) {
+    // Rotating the order keeps any runtime from always following the same one.
+    for (let i = 0; i < live.length; ++i) {
+      const entry = live[(i + round) % live.length];
+      if (entry.error) continue;
+      // A short pause lets the previous runtime's worker threads stop spinning first.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      try {
+        entry.batches.push(await entry.rt.batch(warmup, batchSizes[round]));
+      } catch (e) {
+        entry.error = e.message;
+      }
+    }
+  }
+  for (const { name, rt, batches, error } of live) {
+    await rt.close();
+    if (error) { result[name] = { error }; continue; }
+    result[name] = {
+      median_ms: medianOf(batches.map((b) => b.median)),
+      min_ms: Math.min(...batches.map((b) => b.min)),
+      load_ms: medianOf(batches.map((b) => b.load)),
+      batch_medians_ms: batches.map((b) => b.median),
+      ...(batches[0]?.info && { info: batches[0].info }),
+    };
+  }
+  return result;
+}
+
+// `wisp bench --profile`: run it when the CLI has it, else say so once.
+function wispBenchHasProfile() {
+  const r = spawnSync(NATIVE_CLI, ['bench', '--help'], { encoding: 'utf8' });
+  return /--profile\b/.test(`${r.stdout}${r.stderr}`);
+}
+let profileDir = null;
+if (args.profile) {
+  if (!RUNTIMES.wisp.available()) log('--profile: no Wisp CLI built');
+  else if (!wispBenchHasProfile()) log(`--profile: ${NATIVE_CLI} bench has no --profile option (yet); skipped`);
+  else mkdirSync(profileDir = join(WORK, 'profile'), { recursive: true });
 }
 
 const rows = [];
-for (const model of models().filter((m) => !only || only.includes(m.name))) {
-  let feeds;
-  if (model.light) {
-    const s = await ort.InferenceSession.create(model.path);
-    feeds = lightFeeds(s.inputNames[0]);
-  } else {
-    feeds = model.feeds();
-  }
-  const o = await benchOrt(model.path, feeds);
-  const w = benchWisp(model.name, model.path, feeds);
-  rows.push({ model: model.name, ort: o, wisp: w });
-  process.stderr.write(`${model.name} done\n`);
-}
-
-const f = (x) => (x === undefined ? '-' : x.toFixed(2));
-console.log(`threads: ${threads}, runs: ${runs} (times in ms; ratio = ORT median / Wisp median, > 1 means Wisp is faster)`);
-console.log('model                      wisp load  wisp min  wisp median   ort load   ort min  ort median   ratio');
-for (const { model, ort: o, wisp: w } of rows) {
-  if (w.error) {
-    console.log(`${model.padEnd(26)} wisp failed: ${w.error}`);
+for (const name of modelNames) {
+  const model = byName.get(name);
+  let inputs;
+  try {
+    inputs = prepareInputs(model);
+  } catch (e) {
+    log(`${name}: ${e.message}`);
+    for (const threads of threadCounts) rows.push({ model: name, threads, error: e.message, runtimes: {} });
     continue;
   }
-  console.log(`${model.padEnd(26)}${f(w.load).padStart(10)}${f(w.min).padStart(10)}${f(w.median).padStart(13)}${f(o.load).padStart(11)}${f(o.min).padStart(10)}${f(o.median).padStart(12)}${(o.median / w.median).toFixed(2).padStart(8)}`);
+  const inputsFile = join(WORK, 'inputs', name, 'inputs.json');
+  for (const threads of threadCounts) {
+    const t0 = performance.now();
+    const runtimes = await benchPair(model, inputs, inputsFile, threads);
+    rows.push({ model: name, threads, work: model.work, runtimes });
+    log(`${name} x${threads}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    if (profileDir) {
+      const r = spawnSync(NATIVE_CLI, ['bench', model.path, ...Object.entries(inputs).flatMap(([k, f]) => ['--input', `${k}=${f}`]),
+        '--threads', String(threads), '--runs', String(batchSizes[0]), '--profile'], { encoding: 'utf8' });
+      writeFileSync(join(profileDir, `${name}-t${threads}.txt`), `${r.stdout}${r.stderr}`);
+    }
+  }
 }
+
+const summary = rows.map(summarize);
+const table = formatTable(summary, runtimeNames);
+console.log(`runs ${runs} (${reps} rounds), median ms; Wisp/ORT and Wisp-wasm/ORT-web < 1 mean Wisp is faster`);
+console.log(table.text);
+for (const note of table.notes) console.log(note);
+const variants = new Set(summary.flatMap((s) => s.runtimes['wisp-wasm']?.info?.variant ?? []));
+if (variants.size) console.log(`wisp-wasm variant: ${[...variants].join(', ')}`);
+
+const report = {
+  date: new Date().toISOString(),
+  machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version },
+  options: { runs, reps, warmup, threads: threadCounts, runtimes: runtimeNames, quick: args.quick },
+  runtimes: Object.fromEntries(runtimeNames.map((r) => [r, RUNTIMES[r].what])),
+  results: summary,
+};
+mkdirSync(dirname(args.json), { recursive: true });
+writeFileSync(args.json, `${JSON.stringify(report, null, 1)}\n`);
+log(`wrote ${args.json}`);
