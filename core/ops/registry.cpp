@@ -2,6 +2,7 @@
 
 #include "core/ops/op.h"
 #include "core/ops/register_all.h"
+#include "core/ops/schema/required_inputs.h"
 
 namespace wisp {
 
@@ -36,6 +37,7 @@ Result<std::unique_ptr<OpKernel>> OpRegistry::create(const OpBuildContext& ctx) 
     return unsupported(node.context(), "operator '", node.domain.empty() ? "" : node.domain + ".",
                        node.op_type, "' is not supported");
   }
+  WISP_RETURN_IF_ERROR(check_required_inputs(node, ctx.opset));
   for (const Entry& e : it->second) {
     // Models that do not import the domain (opset 0) get the newest implementation.
     if (ctx.opset == 0 || e.since_version <= ctx.opset) {
