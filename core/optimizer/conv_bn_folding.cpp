@@ -76,17 +76,6 @@ bool try_fold(Graph& graph, const GraphIndex& index, size_t bn_index, std::vecto
 
 }  // namespace
 
-int fold_conv_batchnorm(Graph& graph) {
-  GraphIndex index(graph);
-  std::vector<bool> dead(graph.nodes.size(), false), touched(graph.nodes.size(), false);
-  int count = 0;
-  for (size_t i = 0; i < graph.nodes.size(); ++i) {
-    if (touched[i] || !try_fold(graph, index, i, touched)) continue;
-    dead[i] = true;
-    ++count;
-  }
-  if (count) erase_dead(graph, dead);
-  return count;
-}
+int fold_conv_batchnorm(Graph& graph) { return fold_nodes(graph, try_fold); }
 
 }  // namespace wisp::opt

@@ -50,17 +50,6 @@ bool try_fuse(Graph& graph, const GraphIndex& index, size_t i, std::vector<bool>
 
 }  // namespace
 
-int fuse_post_affine(Graph& graph) {
-  GraphIndex index(graph);
-  std::vector<bool> dead(graph.nodes.size(), false), touched(graph.nodes.size(), false);
-  int count = 0;
-  for (size_t i = 0; i < graph.nodes.size(); ++i) {
-    if (touched[i] || !try_fuse(graph, index, i, touched)) continue;
-    dead[i] = true;
-    ++count;
-  }
-  if (count) erase_dead(graph, dead);
-  return count;
-}
+int fuse_post_affine(Graph& graph) { return fold_nodes(graph, try_fuse); }
 
 }  // namespace wisp::opt

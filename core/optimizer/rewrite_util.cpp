@@ -134,6 +134,19 @@ Attribute ints_attr(std::vector<int64_t> v) {
   return a;
 }
 
+int fold_nodes(Graph& graph, FoldIntoNeighbour fold) {
+  GraphIndex index(graph);
+  std::vector<bool> dead(graph.nodes.size(), false), touched(graph.nodes.size(), false);
+  int count = 0;
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    if (touched[i] || !fold(graph, index, i, touched)) continue;
+    dead[i] = true;
+    ++count;
+  }
+  if (count) erase_dead(graph, dead);
+  return count;
+}
+
 int erase_dead(Graph& graph, const std::vector<bool>& dead) {
   std::vector<Node> kept;
   kept.reserve(graph.nodes.size());

@@ -56,6 +56,12 @@ Attribute ints_attr(std::vector<int64_t> v);
 // Removes the nodes flagged in `dead` (same length as graph.nodes); returns how many.
 int erase_dead(Graph& graph, const std::vector<bool>& dead);
 
+// Drives a pass that folds node i into another node: `fold(graph, index, i, touched)` rewrites
+// the other node in place, marks both in `touched` (so neither is rewritten twice in one
+// sweep) and returns true; node i is then erased. Returns how many nodes were folded away.
+using FoldIntoNeighbour = bool (*)(Graph&, const GraphIndex&, size_t, std::vector<bool>& touched);
+int fold_nodes(Graph& graph, FoldIntoNeighbour fold);
+
 }  // namespace wisp::opt
 
 namespace wisp::opt {
