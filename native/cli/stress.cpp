@@ -98,7 +98,7 @@ int stress_command(const Args& args) {
   add_session_options(o);
   o.value("--clients", "N", "threads calling run() at the same time (default 8)");
   o.value("--runs", "N", "runs per client (default 1000)");
-  o.value("--warmup", "N", "single-client runs before memory is measured (default 20)");
+  o.value("--warmup", "N", "runs per client before memory is measured (default 20)");
   o.value("--max-growth-mib", "X", "allowed growth of resident memory after warm-up (default 8)");
   if (int rc = parse_command_line(o, args, 1, "MODEL"); rc != kContinue) return rc;
   const std::string& path = o.positional()[0];
@@ -124,21 +124,26 @@ int stress_command(const Args& args) {
   Result<NamedTensors> reference = (*session)->run(*feeds);
   if (!reference.is_ok()) return report_error(reference.status());
 
+  // The warm-up runs with as many clients as the measured phase: memory that grows with
+  // concurrency (buffers of runs in flight, per-thread scratch) is reached before the baseline.
+  auto run_clients = [&](int64_t runs_each, StressResult& into) {
+#if WISP_HAS_THREADS
+    std::vector<std::thread> threads;
+    for (int64_t c = 0; c < *clients; ++c) {
+      threads.emplace_back([&] { client(**session, *feeds, *reference, runs_each, into); });
+    }
+    for (std::thread& t : threads) t.join();
+#else
+    client(**session, *feeds, *reference, runs_each, into);
+#endif
+  };
   StressResult warm;
-  client(**session, *feeds, *reference, *warmup, warm);
+  run_clients(*warmup, warm);
   const double warm_mib = resident_mib();
 
   StressResult result;
   double t0 = now_ms();
-#if WISP_HAS_THREADS
-  std::vector<std::thread> threads;
-  for (int64_t c = 0; c < *clients; ++c) {
-    threads.emplace_back([&] { client(**session, *feeds, *reference, *runs, result); });
-  }
-  for (std::thread& t : threads) t.join();
-#else
-  client(**session, *feeds, *reference, *runs, result);
-#endif
+  run_clients(*runs, result);
   const double seconds = (now_ms() - t0) / 1000.0;
   const double end_mib = resident_mib();
 
