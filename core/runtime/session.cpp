@@ -89,7 +89,7 @@ Result<std::unique_ptr<Session>> Session::from_model(Model model, const SessionO
   session->limits_ = options.limits;
   const OpRegistry& registry = OpRegistry::builtin();
   WISP_RETURN_IF_ERROR(check_ops_supported(session->model_, registry));
-  if (options.optimize) WISP_RETURN_IF_ERROR(optimize_model(session->model_, registry, options.limits).status());
+  if (options.optimize) WISP_RETURN_IF_ERROR(optimize_model(session->model_, registry, options.limits, OptimizeOptions{options.fuse}).status());
   WISP_RETURN_IF_ERROR(infer_shapes(session->model_.graph, session->model_));
   WISP_ASSIGN_OR_RETURN(session->plan_, Plan::compile(session->model_.graph, session->model_, registry, options.limits));
   session->threads_ = std::make_unique<ThreadPool>(options.num_threads);

@@ -75,6 +75,7 @@ NamedTensors run(const Model& model, const NamedTensors& feeds, bool optimize, M
   SessionOptions options;
   options.num_threads = 2;
   options.optimize = optimize;
+  options.fuse = optimize;
   auto session = Session::from_model(model, options);
   INFO(session.status().message());
   REQUIRE(session.is_ok());
