@@ -82,38 +82,22 @@ bool fuse_gemm(Graph& graph, Node& gemm, const std::string& c_name, const Tensor
   return true;
 }
 
+// The Add's constant float operand `c_name` becomes the bias of a Conv, MatMul or Gemm.
+bool fold_bias(Graph& graph, Node& producer, const std::string& /*produced*/, const std::string& c_name) {
+  const Tensor* c = constant(graph, c_name);
+  if (!c || c->dtype() != DType::Float32 || producer.inputs.size() < 2) return false;
+  if (is_op(producer, "Conv")) return fuse_conv(graph, producer, *c);
+  if (is_op(producer, "MatMul")) return fuse_matmul(graph, producer, c_name, *c);
+  if (is_op(producer, "Gemm")) return fuse_gemm(graph, producer, c_name, *c);
+  return false;
+}
+
 }  // namespace
 
 int fuse_bias(Graph& graph) {
-  GraphIndex index(graph);
-  std::vector<bool> dead(graph.nodes.size(), false), touched(graph.nodes.size(), false);
-  int count = 0;
-  for (size_t i = 0; i < graph.nodes.size(); ++i) {
-    const Node& add = graph.nodes[i];
-    if (touched[i] || !is_op(add, "Add") || add.inputs.size() != 2 || add.outputs.size() != 1) continue;
-    for (int side = 0; side < 2; ++side) {
-      const std::string& y = add.inputs[size_t(side)];
-      const std::string& c_name = add.inputs[size_t(1 - side)];
-      const Tensor* c = constant(graph, c_name);
-      const size_t* p = index.sole_producer(y);
-      if (!c || c->dtype() != DType::Float32 || !p || touched[*p]) continue;
-      Node& producer = graph.nodes[*p];
-      if (producer.outputs.size() != 1 || producer.inputs.size() < 2 || producer.has_attr(linalg::kActivationAttr)) {
-        continue;
-      }
-      bool fused = false;
-      if (is_op(producer, "Conv")) fused = fuse_conv(graph, producer, *c);
-      else if (is_op(producer, "MatMul")) fused = fuse_matmul(graph, producer, c_name, *c);
-      else if (is_op(producer, "Gemm")) fused = fuse_gemm(graph, producer, c_name, *c);
-      if (!fused) continue;
-      producer.outputs[0] = add.outputs[0];
-      dead[i] = touched[i] = touched[*p] = true;
-      ++count;
-      break;
-    }
-  }
-  if (count) erase_dead(graph, dead);
-  return count;
+  return fold_nodes(graph, [](Graph& g, const GraphIndex& index, size_t i, std::vector<bool>& touched) {
+    return fold_add_into_producer(g, index, i, touched, fold_bias);
+  });
 }
 
 }  // namespace wisp::opt

@@ -25,35 +25,23 @@ bool same_shape(const Graph& graph, const std::string& a, const std::string& b) 
   return true;
 }
 
+// A computed operand `z` of the Conv output's shape becomes the Conv's residual input.
+bool fold_residual(Graph& graph, Node& conv, const std::string& y, const std::string& z) {
+  if (constant(graph, z) || !is_op(conv, "Conv") || conv.inputs.size() < 2 || conv.inputs.size() > 3 ||
+      !same_shape(graph, y, z)) {
+    return false;
+  }
+  conv.inputs.resize(4);  // keeps an absent bias as ""
+  conv.inputs[3] = z;
+  return true;
+}
+
 }  // namespace
 
 int fuse_residual(Graph& graph) {
-  GraphIndex index(graph);
-  std::vector<bool> dead(graph.nodes.size(), false), touched(graph.nodes.size(), false);
-  int count = 0;
-  for (size_t i = 0; i < graph.nodes.size(); ++i) {
-    const Node& add = graph.nodes[i];
-    if (touched[i] || !is_op(add, "Add") || add.inputs.size() != 2 || add.outputs.size() != 1) continue;
-    for (int side = 0; side < 2; ++side) {
-      const std::string& y = add.inputs[size_t(side)];
-      const std::string& z = add.inputs[size_t(1 - side)];
-      const size_t* p = index.sole_producer(y);
-      if (!p || touched[*p] || z == y || constant(graph, z)) continue;
-      Node& conv = graph.nodes[*p];
-      if (!is_op(conv, "Conv") || conv.outputs.size() != 1 || conv.inputs.size() < 2 || conv.inputs.size() > 3 ||
-          conv.has_attr(linalg::kActivationAttr) || !same_shape(graph, y, z)) {
-        continue;
-      }
-      conv.inputs.resize(4);  // keeps an absent bias as ""
-      conv.inputs[3] = z;
-      conv.outputs[0] = add.outputs[0];
-      dead[i] = touched[i] = touched[*p] = true;
-      ++count;
-      break;
-    }
-  }
-  if (count) erase_dead(graph, dead);
-  return count;
+  return fold_nodes(graph, [](Graph& g, const GraphIndex& index, size_t i, std::vector<bool>& touched) {
+    return fold_add_into_producer(g, index, i, touched, fold_residual);
+  });
 }
 
 }  // namespace wisp::opt

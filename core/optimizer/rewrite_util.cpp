@@ -3,6 +3,8 @@
 #include <cmath>
 #include <limits>
 
+#include "core/ops/linalg/fused_activation.h"
+
 namespace wisp::opt {
 
 GraphIndex::GraphIndex(const Graph& graph) {
@@ -145,6 +147,25 @@ int fold_nodes(Graph& graph, FoldIntoNeighbour fold) {
   }
   if (count) erase_dead(graph, dead);
   return count;
+}
+
+bool fold_add_into_producer(Graph& graph, const GraphIndex& index, size_t add_index, std::vector<bool>& touched,
+                            FoldAddOperand fold) {
+  const Node& add = graph.nodes[add_index];
+  if (touched[add_index] || !is_op(add, "Add") || add.inputs.size() != 2 || add.outputs.size() != 1) return false;
+  for (int side = 0; side < 2; ++side) {
+    const std::string& produced = add.inputs[size_t(side)];
+    const std::string& other = add.inputs[size_t(1 - side)];
+    const size_t* p = index.sole_producer(produced);
+    if (!p || touched[*p] || produced == other) continue;
+    Node& producer = graph.nodes[*p];
+    if (producer.outputs.size() != 1 || producer.has_attr(linalg::kActivationAttr)) continue;
+    if (!fold(graph, producer, produced, other)) continue;
+    producer.outputs[0] = add.outputs[0];
+    touched[add_index] = touched[*p] = true;
+    return true;
+  }
+  return false;
 }
 
 int erase_dead(Graph& graph, const std::vector<bool>& dead) {

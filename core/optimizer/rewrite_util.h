@@ -62,6 +62,14 @@ int erase_dead(Graph& graph, const std::vector<bool>& dead);
 using FoldIntoNeighbour = bool (*)(Graph&, const GraphIndex&, size_t, std::vector<bool>& touched);
 int fold_nodes(Graph& graph, FoldIntoNeighbour fold);
 
+// For passes that fold a two-input Add into the node producing one of its operands: tries
+// each side of Add node `add_index` whose operand `produced` has a sole, untouched producer
+// with one output and no fused activation; `fold(graph, producer, produced, other)` rewrites
+// the producer to add `other` itself. On success the producer takes over the Add's output.
+using FoldAddOperand = bool (*)(Graph&, Node& producer, const std::string& produced, const std::string& other);
+bool fold_add_into_producer(Graph& graph, const GraphIndex& index, size_t add_index, std::vector<bool>& touched,
+                            FoldAddOperand fold);
+
 }  // namespace wisp::opt
 
 namespace wisp::opt {
