@@ -49,6 +49,11 @@ export function startServer({ port = 8080, host = '127.0.0.1', isolation = true,
     } catch {
       return fail(400, 'bad URL');
     }
+    // Browsers ask for an icon on every page; no content rather than a 404 in the console.
+    if (path === '/favicon.ico') {
+      res.writeHead(204, headers);
+      return res.end();
+    }
     const [prefix, dir] = mounts.find(([p]) => path.startsWith(p));
     let file = normalize(join(dir, path.slice(prefix.length)));
     if (file !== dir && !file.startsWith(dir + sep)) return fail(403, 'outside the served folders');

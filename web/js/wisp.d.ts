@@ -28,16 +28,58 @@ export interface ValueInfo {
   shape: Array<number | string | null> | null;
 }
 
-export interface LoadOptions {
-  /** Run the graph optimizer at load (default true). */
-  optimize?: boolean;
+export type Variant = 'simd128' | 'simd128-mt' | 'relaxed' | 'relaxed-mt';
+
+/** Options that choose and locate the runtime (init, and Model.load on first use). */
+export interface InitOptions {
+  /** Use a threaded variant when the engine allows it (default true). Threads need
+   *  SharedArrayBuffer: in browsers a cross-origin isolated page; otherwise the
+   *  single-thread variant loads instead, without an error. */
+  threads?: boolean;
+  /** Use a relaxed-SIMD variant when the engine validates relaxed SIMD (default true). */
+  relaxedSimd?: boolean;
+  /** Load exactly this variant (no feature test). */
+  variant?: Variant;
+  /** The folder (URL) holding the package's core/ folder; default: next to wisp.mjs. */
+  baseUrl?: string | URL | null;
+  /** Maps a file name ('wisp-simd128-mt.wasm', '...worker.js', '...js') to its URL or path;
+   *  wins over baseUrl. */
+  locateFile?: ((file: string) => string) | null;
+  /** The bytes of core/wisp-VARIANT.wasm (needs `variant`). */
+  wasmBinary?: Uint8Array | ArrayBuffer;
 }
 
-export interface InitOptions {
-  /** The bytes of wisp_core.wasm (otherwise read next to wisp.mjs). */
-  wasmBinary?: Uint8Array | ArrayBuffer;
-  /** Maps 'wisp_core.wasm' to the URL to fetch it from (browsers). */
-  locateFile?: (file: string) => string;
+export interface RuntimeInfo {
+  variant: Variant;
+  threads: boolean;
+  relaxedSimd: boolean;
+  /** Threads a model uses when Model.load is not given numThreads (1 without threads):
+   *  navigator.hardwareConcurrency or os.availableParallelism(). */
+  defaultNumThreads: number;
+}
+
+export interface Features {
+  simd: boolean;
+  relaxedSimd: boolean;
+  /** WebAssembly threads and a usable SharedArrayBuffer (cross-origin isolation in browsers). */
+  threads: boolean;
+}
+
+export interface Progress {
+  /** Bytes received so far. */
+  loaded: number;
+  /** The size from Content-Length, or null when unknown (or compressed in transit). */
+  total: number | null;
+}
+
+export interface LoadOptions extends InitOptions {
+  /** Run the graph optimizer at load (default true). */
+  optimize?: boolean;
+  /** Threads for this model's runs (default RuntimeInfo.defaultNumThreads; always 1 in the
+   *  single-thread variants). */
+  numThreads?: number;
+  /** Called while a URL downloads. */
+  onProgress?: (progress: Progress) => void;
 }
 
 /** A feed: a Tensor, or its fields (dtype may be left out for typed arrays). */
@@ -48,13 +90,24 @@ export class Model {
   static load(source: Uint8Array | ArrayBuffer | ArrayBufferView | URL | string, options?: LoadOptions): Promise<Model>;
   readonly inputs: ValueInfo[];
   readonly outputs: ValueInfo[];
-  /** Runs the model; resolves to every graph output by name. Rejects with the core's message. */
+  /** Threads this model's runs use. */
+  readonly numThreads: number;
+  /** The runtime variant that runs this model. */
+  readonly variant: Variant;
+  /** Runs the model; resolves to every graph output by name. Rejects with the core's message.
+   *  Runs of one model execute in order; in threaded variants off the main thread. */
   run(feeds: Record<string, Feed>): Promise<Record<string, Tensor>>;
   /** The loaded model as .wisp bytes. */
   toWisp(): Uint8Array;
-  /** Frees the model's memory; later calls throw. */
+  /** Frees the model; runs already started complete, later run() calls reject. */
   dispose(): void;
 }
 
-/** Loads the wasm module ahead of time or with custom options (Model.load calls it). */
-export function init(options?: InitOptions): Promise<unknown>;
+/** Loads a runtime variant ahead of time or from a custom place (Model.load calls it). */
+export function init(options?: InitOptions): Promise<RuntimeInfo>;
+
+/** What the current engine supports. */
+export function features(): Features;
+
+/** Every variant, best first. */
+export const VARIANTS: readonly Variant[];
