@@ -9,7 +9,10 @@
 //   --warmup N       untimed runs at the start of every batch (default 1)
 //   --threads LIST   thread counts, e.g. 1,2 (default 1,2)
 //   --models LIST    a subset of the models (default: all; --list shows them)
-//   --runtimes LIST  a subset of wisp,ort,wisp-wasm,ort-web (default: all four)
+//   --runtimes LIST  a subset of wisp,ort,wisp-wasm,ort-web,wisp-chromium,ort-web-chromium
+//                    (default: the first four; with --browser all six)
+//   --browser        also time both wasm runtimes in Chromium (the same page setup as the
+//                    browser tests, cross-origin isolated; CHROMIUM, default /usr/bin/chromium)
 //   --quick          few runs: checks that everything works, numbers are rough
 //   --timeout S      seconds a load or batch may take before it counts as failed (default 600)
 //   --json FILE      where to write the results (default build/bench/compare.json)
@@ -23,6 +26,9 @@
 //   wisp-wasm  the web build in Node (WISP_WEB, default build/web/dist/wisp.mjs), with
 //              Model.load(path, {numThreads}) when the build has it, else n/a above 1 thread
 //   ort-web    onnxruntime-web's wasm backend in Node (ort.env.wasm.numThreads = threads)
+//   wisp-chromium, ort-web-chromium
+//              the same two in headless Chromium, one page per model and thread count
+//              (bench/browser_runtimes.mjs, bench/browser_page.mjs)
 //
 // Output: per model and thread count, the median run time in ms of each runtime (the median
 // of its batch medians), the ratios Wisp/ORT and Wisp-wasm/ORT-web (< 1: Wisp is faster), and
@@ -35,7 +41,9 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NATIVE_CLI } from '../tests/models/targets.mjs';
 import { benchModels, prepareInputs, WORK } from './models.mjs';
-import { makeRuntime, medianOf, RUNTIMES } from './runtimes.mjs';
+import { closeBrowser } from './browser_runtimes.mjs';
+import { makeRuntime, RUNTIMES } from './runtimes.mjs';
+import { medianOf } from './util.mjs';
 import { formatTable, summarize } from './report.mjs';
 
 const OPTIONS = {
@@ -43,7 +51,7 @@ const OPTIONS = {
   threads: { type: 'string', default: '1,2' }, models: { type: 'string' }, runtimes: { type: 'string' },
   quick: { type: 'boolean', default: false }, timeout: { type: 'string', default: '600' },
   json: { type: 'string', default: join(WORK, 'compare.json') }, profile: { type: 'boolean', default: false },
-  list: { type: 'boolean', default: false },
+  list: { type: 'boolean', default: false }, browser: { type: 'boolean', default: false },
 };
 
 function fail(message) {
@@ -76,7 +84,8 @@ const reps = Math.min(runs, positiveInt(args.reps ?? (args.quick ? '2' : '5'), '
 const warmup = positiveInt(args.warmup, '--warmup', 0);
 const timeoutMs = positiveInt(args.timeout, '--timeout') * 1000;
 const threadCounts = list(args.threads).map((t) => positiveInt(t, '--threads'));
-const runtimeNames = args.runtimes ? list(args.runtimes) : Object.keys(RUNTIMES);
+const NODE_RUNTIMES = ['wisp', 'ort', 'wisp-wasm', 'ort-web'];
+const runtimeNames = args.runtimes ? list(args.runtimes) : args.browser ? Object.keys(RUNTIMES) : NODE_RUNTIMES;
 for (const r of runtimeNames) if (!RUNTIMES[r]) fail(`unknown runtime '${r}' (known: ${Object.keys(RUNTIMES).join(', ')})`);
 const modelNames = args.models ? list(args.models) : defaults;
 for (const m of modelNames) if (!byName.has(m)) fail(`unknown model '${m}' (see --list)`);
@@ -170,13 +179,16 @@ for (const name of modelNames) {
   }
 }
 
+await closeBrowser();
 const summary = rows.map(summarize);
 const table = formatTable(summary, runtimeNames);
-console.log(`runs ${runs} (${reps} rounds), median ms; Wisp/ORT and Wisp-wasm/ORT-web < 1 mean Wisp is faster`);
+console.log(`runs ${runs} (${reps} rounds), median ms; Wisp/ORT, Wisp-wasm/ORT-web and Wisp-chrome/ORT-chrome < 1 mean Wisp is faster`);
 console.log(table.text);
 for (const note of table.notes) console.log(note);
-const variants = new Set(summary.flatMap((s) => s.runtimes['wisp-wasm']?.info?.variant ?? []));
-if (variants.size) console.log(`wisp-wasm variant: ${[...variants].join(', ')}`);
+for (const name of ['wisp-wasm', 'wisp-chromium']) {
+  const variants = new Set(summary.flatMap((s) => s.runtimes[name]?.info?.variant ?? []));
+  if (variants.size) console.log(`${name} variant: ${[...variants].join(', ')}`);
+}
 
 const report = {
   date: new Date().toISOString(),

@@ -8,6 +8,7 @@ export function summarize({ model, threads, work, runtimes, error }) {
   if (error) out.error = error;
   out.wisp_over_ort = ratio(runtimes.wisp, runtimes.ort);
   out.wisp_wasm_over_ort_web = ratio(runtimes['wisp-wasm'], runtimes['ort-web']);
+  out.wisp_chromium_over_ort_web_chromium = ratio(runtimes['wisp-chromium'], runtimes['ort-web-chromium']);
   if (work) {
     out.rate_unit = work.unit;
     // amount per ms / 1e6 = amount per s / 1e9 (GFLOP/s or GB/s).
@@ -24,8 +25,12 @@ const COLUMNS = [
   ['Wisp-wasm', (s) => time(s, 'wisp-wasm')],
   ['ORT-web', (s) => time(s, 'ort-web')],
   ['Wisp-wasm/ORT-web', (s) => fixed(s.wisp_wasm_over_ort_web, 2)],
+  ['Wisp-chrome', (s) => time(s, 'wisp-chromium'), 'wisp-chromium'],
+  ['ORT-chrome', (s) => time(s, 'ort-web-chromium'), 'ort-web-chromium'],
+  ['Wisp-chrome/ORT-chrome', (s) => fixed(s.wisp_chromium_over_ort_web_chromium, 2), 'wisp-chromium'],
 ];
-const RATE_ORDER = [['wisp', 'Wisp'], ['ort', 'ORT'], ['wisp-wasm', 'Wisp-wasm'], ['ort-web', 'ORT-web']];
+const RATE_ORDER = [['wisp', 'Wisp'], ['ort', 'ORT'], ['wisp-wasm', 'Wisp-wasm'], ['ort-web', 'ORT-web'],
+  ['wisp-chromium', 'Wisp-chrome'], ['ort-web-chromium', 'ORT-chrome']];
 
 const fixed = (x, digits) => (x === null || x === undefined ? '-' : x.toFixed(digits));
 // Three significant digits or more: 0.123, 1.23, 12.3, 123.
@@ -48,8 +53,10 @@ function rates(s, runtimeNames) {
 /** Returns {text, notes}: an aligned Markdown table and one line per failure or n/a. */
 export function formatTable(summary, runtimeNames) {
   const rateHead = `rate (${RATE_ORDER.filter(([n]) => runtimeNames.includes(n)).map(([, l]) => l).join(' / ')})`;
-  const head = ['model', 'threads', ...COLUMNS.map(([h]) => h), rateHead];
-  const body = summary.map((s) => [s.model, String(s.threads), ...COLUMNS.map(([, cell]) => cell(s)), rates(s, runtimeNames)]);
+  // The Chromium columns only when a Chromium runtime was asked for.
+  const columns = COLUMNS.filter(([, , needs]) => !needs || runtimeNames.some((n) => n.endsWith('-chromium')));
+  const head = ['model', 'threads', ...columns.map(([h]) => h), rateHead];
+  const body = summary.map((s) => [s.model, String(s.threads), ...columns.map(([, cell]) => cell(s)), rates(s, runtimeNames)]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const line = (cells) => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
   const rule = `|${widths.map((w, i) => (i < 2 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;

@@ -6,34 +6,24 @@ import { fork, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { NATIVE_CLI } from '../tests/models/targets.mjs';
+import { BROWSER_RUNTIMES, BrowserRuntime } from './browser_runtimes.mjs';
 import { WEB_MODULE } from './js_runtimes.mjs';
+import { medianOf, withTimeout } from './util.mjs';
 
 const RUNNER = new URL('./runner.mjs', import.meta.url).pathname;
-const medianOf = (xs) => {
-  const s = [...xs].sort((a, b) => a - b), n = s.length;
-  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;  // as `wisp bench` computes it
-};
 
 export const RUNTIMES = {
   wisp: { label: 'Wisp', what: `Wisp native CLI (${NATIVE_CLI})`, available: () => existsSync(NATIVE_CLI) },
   ort: { label: 'ORT', what: 'onnxruntime-node', available: () => true },
   'wisp-wasm': { label: 'Wisp-wasm', what: `Wisp web build in Node (${WEB_MODULE})`, available: () => existsSync(WEB_MODULE) },
   'ort-web': { label: 'ORT-web', what: 'onnxruntime-web (wasm) in Node', available: () => true },
+  ...BROWSER_RUNTIMES,
 };
 
 // Node 20 hides relaxed SIMD behind a flag that browsers (Chrome >= 114) no longer need; giving
 // it to both wasm runtimes lets a build that feature-tests for it use it, as in a browser.
 const WASM_NODE_FLAGS = ['--experimental-wasm-relaxed-simd'];
 
-function withTimeout(promise, ms, what, onTimeout) {
-  let timer;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise((_, reject) => {
-      timer = setTimeout(() => { onTimeout(); reject(new Error(`${what}: no answer after ${ms / 1000} s`)); }, ms);
-    }),
-  ]);
-}
 
 // The Wisp CLI: one `wisp bench` process per batch (it loads the model each time; its load
 // time is reported apart from the run times).
@@ -123,8 +113,9 @@ class NodeRuntime {
 
 /** A runtime instance for one model and thread count; inputs: {name: file}, inputsFile: their JSON. */
 export function makeRuntime(name, model, inputs, inputsFile, threads, timeoutMs) {
-  return name === 'wisp' ? new NativeWisp(model, inputs, threads, timeoutMs)
-    : new NodeRuntime(name, model, inputsFile, threads, timeoutMs);
+  if (name === 'wisp') return new NativeWisp(model, inputs, threads, timeoutMs);
+  if (BROWSER_RUNTIMES[name]) return new BrowserRuntime(name, model, inputs, threads, timeoutMs);
+  return new NodeRuntime(name, model, inputsFile, threads, timeoutMs);
 }
 
 export { medianOf };

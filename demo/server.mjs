@@ -25,9 +25,13 @@ const TYPES = {
   '.wisp': 'application/octet-stream', '.ts': 'text/plain; charset=utf-8',
 };
 
-/** Starts the server; resolves to {server, url, close()}. */
-export function startServer({ port = 8080, host = '127.0.0.1', isolation = true, wispDir = join(ROOT, 'build/web/dist') } = {}) {
+/**
+ * Starts the server; resolves to {server, url, close()}. `mounts`: more [urlPrefix, folder]
+ * pairs served before the demos (the benchmark page serves the repository this way).
+ */
+export function startServer({ port = 8080, host = '127.0.0.1', isolation = true, wispDir = join(ROOT, 'build/web/dist'), mounts: extra = [] } = {}) {
   const mounts = [
+    ...extra.map(([prefix, dir]) => [prefix, resolve(dir)]),
     ['/wisp/', resolve(wispDir)],
     ['/models/', join(ROOT, 'node_modules')],
     ['/', join(ROOT, 'demo')],

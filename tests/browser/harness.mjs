@@ -24,15 +24,15 @@ export const MODES = [{ isolation: true, label: 'isolated' }, { isolation: false
   .filter((m) => !process.env.WISP_BROWSER_MODES || process.env.WISP_BROWSER_MODES.split(',').includes(m.label));
 
 /**
- * Starts the server and a browser with a fresh profile (a new, empty user-data dir, removed at
- * the end). Returns {url, page(), close()}; page() opens a new tab recording console errors.
+ * Starts the server (with extra [urlPrefix, folder] `mounts`) and a browser with a fresh profile
+ * (a new, empty user-data dir, removed at the end). Returns {url, page(), close()}; page() opens a new tab recording console errors.
  */
-export async function startSession({ isolation }) {
+export async function startSession({ isolation, mounts = [] }) {
   if (!existsSync(join(WISP_DIST, 'wisp.mjs'))) {
     throw new Error(`${WISP_DIST}/wisp.mjs is missing: build the web package (cmake --preset web && cmake --build --preset web)`);
   }
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (apt-get install chromium)`);
-  const server = await startServer({ port: 0, isolation, wispDir: WISP_DIST });
+  const server = await startServer({ port: 0, isolation, wispDir: WISP_DIST, mounts });
   const profile = mkdtempSync(join(tmpdir(), 'wisp-chromium-'));
   let context;
   try {
