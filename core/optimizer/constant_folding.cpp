@@ -27,11 +27,33 @@ bool is_foldable_op(const Node& node) {
 
 Result<int> fold_constants(Model& model, const OpRegistry& registry, const Limits& limits,
                            const ConstantFoldingOptions& options) {
-  Graph& graph = model.graph;
+  return fold_constants(model.graph, model, registry, limits, options);
+}
+
+Result<int> fold_constants(Graph& graph, const Model& model, const OpRegistry& registry, const Limits& limits,
+                           const ConstantFoldingOptions& options, const std::vector<const Graph*>& outer) {
   std::set<std::string> graph_outputs;
   for (const ValueInfo& output : graph.outputs) graph_outputs.insert(output.name);
+  // A name resolves to the innermost graph that defines it: as an initializer (a constant),
+  // or as an input or node output (computed at run time, shadowing any outer constant).
+  std::vector<const Graph*> scopes{&graph};
+  scopes.insert(scopes.end(), outer.begin(), outer.end());
+  std::vector<std::set<std::string>> computed(scopes.size());
+  for (size_t i = 0; i < scopes.size(); ++i) {
+    for (const ValueInfo& input : scopes[i]->inputs) computed[i].insert(input.name);
+    for (const Node& node : scopes[i]->nodes) computed[i].insert(node.outputs.begin(), node.outputs.end());
+  }
+  // (An initializer that is also a graph input counts as constant, as it always has here.)
+  auto find_constant = [&](const std::string& name) -> const Tensor* {
+    for (size_t i = 0; i < scopes.size(); ++i) {
+      if (auto it = scopes[i]->initializers.find(name); it != scopes[i]->initializers.end()) return &it->second;
+      if (computed[i].count(name)) return nullptr;
+    }
+    return nullptr;
+  };
 
-  WISP_ASSIGN_OR_RETURN(std::vector<size_t> order, topological_order(graph));
+  // A subgraph's captured values are produced by enclosing graphs (empty for the main graph).
+  WISP_ASSIGN_OR_RETURN(std::vector<size_t> order, topological_order(graph, captured_values(graph)));
   std::vector<bool> folded(graph.nodes.size(), false);
   int count = 0;
   for (size_t index : order) {
@@ -46,12 +68,12 @@ Result<int> fold_constants(Model& model, const OpRegistry& registry, const Limit
         inputs.push_back(nullptr);
         continue;
       }
-      auto it = graph.initializers.find(name);
-      if (it == graph.initializers.end()) {
+      const Tensor* constant = find_constant(name);
+      if (!constant) {
         all_constant = false;
         break;
       }
-      input_values.emplace_back(it->second);
+      input_values.emplace_back(*constant);
       inputs.push_back(&input_values.back());
     }
     bool produces_graph_output = false;

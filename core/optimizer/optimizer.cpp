@@ -59,6 +59,37 @@ int remove_unused_initializers(Graph& graph) {
   return removed;
 }
 
+// Subgraphs (If/Loop/Scan bodies) get the same constant hoisting and folding as the main
+// graph, recursively: exporters often put a whole network, weights as Constant nodes, inside
+// an If (Silero VAD), and without this those weights are Constant ops run on every call and
+// never prepacked by the kernels. Nodes of a subgraph that only read constants of enclosing
+// graphs fold too (Silero's LSTM weights are Slices and Concats of the branch's constants).
+// Fusions stay main-graph only. `outer`: the graphs enclosing `graph`, innermost first.
+Status optimize_subgraphs(Graph& graph, const Model& model, const OpRegistry& registry, const Limits& limits,
+                          OptimizeStats& stats, std::vector<const Graph*> outer = {}) {
+  outer.insert(outer.begin(), &graph);
+  for (Node& node : graph.nodes) {
+    for (auto& [_, attribute] : node.attributes) {
+      std::vector<std::shared_ptr<Graph>*> subgraphs;
+      if (attribute.kind == Attribute::Kind::Graph && attribute.g) subgraphs.push_back(&attribute.g);
+      if (attribute.kind == Attribute::Kind::Graphs) {
+        for (auto& g : attribute.graphs) if (g) subgraphs.push_back(&g);
+      }
+      for (std::shared_ptr<Graph>* slot : subgraphs) {
+        // Copies of a Model share their subgraphs: rewrite a private copy (tensors share storage).
+        *slot = std::make_shared<Graph>(**slot);
+        Graph* sub = slot->get();
+        stats.constants_hoisted += hoist_constants(*sub);
+        WISP_ASSIGN_OR_RETURN(int folded, fold_constants(*sub, model, registry, limits, {}, outer));
+        stats.nodes_folded += folded;
+        WISP_RETURN_IF_ERROR(optimize_subgraphs(*sub, model, registry, limits, stats, outer));
+        stats.initializers_removed += remove_unused_initializers(*sub);
+      }
+    }
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
 std::string OptimizeStats::summary() const {
@@ -111,9 +142,10 @@ Result<OptimizeStats> optimize_model(Model& model, const OpRegistry& registry, c
     for (int n; (n = opt::fuse_post_affine(graph)) > 0;) stats.post_affine_fused += n;
     stats.dead_nodes_removed += opt::eliminate_dead_nodes(graph);
   }
+  WISP_RETURN_IF_ERROR(optimize_subgraphs(graph, model, registry, limits, stats));
   // value_infos of values the rewrites removed are kept: they are harmless, and callers
   // (tests, tools) may still look up the inferred type of any value of the original graph.
-  stats.initializers_removed = remove_unused_initializers(graph);
+  stats.initializers_removed += remove_unused_initializers(graph);
   stats.nodes_after = int(graph.nodes.size());
   return stats;
 }

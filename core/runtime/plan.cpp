@@ -6,8 +6,8 @@ namespace wisp {
 
 class Plan::Frame final : public ValueScope {
  public:
-  Frame(const Plan& plan, const ValueScope* parent, int depth)
-      : plan_(plan), parent_(parent), depth(depth), values(size_t(plan.num_slots_)) {}
+  Frame(const Plan& plan, const ValueScope* parent, const RunContext& run)
+      : plan_(plan), parent_(parent), run(run), depth(run.depth), values(size_t(plan.num_slots_)) {}
   const Value* find(const std::string& name) const override {
     auto it = plan_.slot_of_.find(name);
     if (it != plan_.slot_of_.end() && values[size_t(it->second)].defined()) return &values[size_t(it->second)];
@@ -16,8 +16,13 @@ class Plan::Frame final : public ValueScope {
 
   const Plan& plan_;
   const ValueScope* parent_;
+  const RunContext& run;  // the run that owns this frame
   int depth;  // RunContext::depth of the run that owns this frame
   std::vector<Value> values;
+  // Profiling: the node running now, and the seconds its subgraph runs took so far (they are
+  // subtracted from the node's own time).
+  const Step* current = nullptr;
+  mutable double nested_seconds = 0;
 };
 
 Result<std::shared_ptr<Plan>> Plan::compile(const Graph& graph, const Model& model, const OpRegistry& registry,
@@ -61,6 +66,7 @@ Result<std::shared_ptr<Plan>> Plan::compile(const Graph& graph, const Model& mod
     step.node = &node;
     for (const std::string& in : node.inputs) step.inputs.push_back(in.empty() ? -1 : slot(in));
     for (const std::string& out : node.outputs) step.outputs.push_back(out.empty() ? -1 : slot(out));
+    step.label = node.name.empty() ? node.op_type + "#" + std::to_string(plan->steps_.size()) : node.name;
     OpBuildContext build{node, model.opset(node.domain), &model, &graph.initializers, nullptr};
     build.compile_subgraph = [&, depth](const Graph& sub) {
       return Plan::compile(sub, model, registry, limits, visible, depth + 1);
@@ -115,7 +121,7 @@ Result<std::vector<Value>> Plan::run(const std::vector<Value>& inputs, RunContex
     return invalid_argument("graph '", graph_->name, "' takes ", input_slots_.size(), " inputs, got ",
                             inputs.size());
   }
-  Frame frame(*this, scope, run.depth);
+  Frame frame(*this, scope, run);
   for (size_t i = 0; i < inputs.size(); ++i) frame.values[size_t(input_slots_[i])] = inputs[i];
   for (const auto& [s, t] : constant_slots_) {
     // A graph input may share its name with an initializer (a default value): the feed wins.
@@ -157,11 +163,14 @@ Result<std::vector<Value>> Plan::run(const std::vector<Value>& inputs, RunContex
     std::vector<Value> outs(step.outputs.size());
     OpContext ctx(*step.node, std::move(ins), outs, allocator, run.threads, run.limits, &frame);
     ctx.dying_ = std::move(dying);
-    auto start = run.on_node_done ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
+    const bool profiling = bool(run.on_node_done);
+    auto start = profiling ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
+    frame.current = &step;
+    frame.nested_seconds = 0;
     WISP_RETURN_IF_ERROR(step.kernel->run(ctx).with_context(step.node->context()));
-    if (run.on_node_done) {
-      run.on_node_done(*step.node,
-                       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    if (profiling) {
+      double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      run.on_node_done(*step.node, run.path_prefix + step.label, seconds - frame.nested_seconds);
     }
     for (size_t o = 0; o < step.outputs.size(); ++o) {
       if (step.outputs[o] < 0) continue;
@@ -181,7 +190,8 @@ Result<std::vector<Value>> Plan::run(const std::vector<Value>& inputs, RunContex
   return outputs;
 }
 
-Result<std::vector<Value>> Plan::run_nested(const std::vector<Value>& inputs, const OpContext& ctx) const {
+Result<std::vector<Value>> Plan::run_nested(const std::vector<Value>& inputs, const OpContext& ctx,
+                                            std::string_view label) const {
   RunContext sub;
   sub.allocator = &ctx.allocator();
   sub.threads = ctx.threads();
@@ -189,7 +199,17 @@ Result<std::vector<Value>> Plan::run_nested(const std::vector<Value>& inputs, co
   // Ops run by a Plan see its Frame as their scope; anything else is treated as the top level.
   const auto* frame = dynamic_cast<const Frame*>(ctx.scope());
   sub.depth = (frame ? frame->depth : 0) + 1;
-  return run(inputs, sub, ctx.scope());
+  if (!frame || !frame->run.on_node_done) return run(inputs, sub, ctx.scope());
+
+  // Profiling: the subgraph's nodes report under the running node's path, and the time they
+  // take is subtracted from that node's own time.
+  sub.on_node_done = frame->run.on_node_done;
+  sub.path_prefix = frame->run.path_prefix + (frame->current ? frame->current->label : ctx.node().name) + "/" +
+                    std::string(label) + "/";
+  auto start = std::chrono::steady_clock::now();
+  Result<std::vector<Value>> result = run(inputs, sub, ctx.scope());
+  frame->nested_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
 }
 
 }  // namespace wisp

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -21,8 +22,13 @@ struct RunContext {
   ThreadPool* threads = nullptr;
   Limits limits;
   int depth = 0;  // nesting of subgraph runs
-  // When set, called after every node with its index and elapsed seconds (profiling).
-  std::function<void(const Node&, double seconds)> on_node_done;
+  // Profiling: when set, called after every node, in subgraphs too, with the node's path
+  // ("If_0/then/Conv_3": enclosing nodes and branch labels, then the node's name, or its op
+  // type and step index when it has none) and its own time. The time of a node that runs
+  // subgraphs (If, Loop, Scan) excludes the time of their nodes, which report on their own,
+  // so the times of one run add up to the run without counting anything twice.
+  std::function<void(const Node&, const std::string& path, double seconds)> on_node_done;
+  std::string path_prefix;  // "" at the top level, "If_0/then/" inside that branch
 };
 
 class Plan {
@@ -40,7 +46,10 @@ class Plan {
   // Runs this plan as the subgraph of the op running in `ctx` (If/Loop/Scan bodies): shares the
   // run's allocator, threads and limits, resolves captured values through ctx.scope() and counts
   // one more level of nesting (so runaway recursion fails instead of overflowing the stack).
-  Result<std::vector<Value>> run_nested(const std::vector<Value>& inputs, const OpContext& ctx) const;
+  // `label` names the subgraph in profiles (If_0/then/...). Subgraphs of one node must run
+  // on the thread that runs the node (the profile's bookkeeping is per frame, unlocked).
+  Result<std::vector<Value>> run_nested(const std::vector<Value>& inputs, const OpContext& ctx,
+                                        std::string_view label = "body") const;
 
   const Graph& graph() const { return *graph_; }
 
@@ -51,6 +60,7 @@ class Plan {
     std::vector<int> inputs;   // slot per input, -1 when omitted
     std::vector<int> outputs;  // slot per output, -1 when omitted
     std::vector<int> free_after;
+    std::string label;  // the node's name, or "<op type>#<step>" when it has none (profiles)
   };
   const Graph* graph_ = nullptr;
   std::vector<Step> steps_;

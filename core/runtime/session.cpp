@@ -174,8 +174,8 @@ Result<NamedValues> Session::run_values(const NamedValues& feeds, RunProfile* pr
   ctx.threads = threads_.get();
   ctx.limits = limits_;
   if (profile) {
-    ctx.on_node_done = [profile](const Node& node, double seconds) {
-      profile->nodes.push_back({node.name, node.op_type, seconds});
+    ctx.on_node_done = [profile](const Node& node, const std::string& path, double seconds) {
+      profile->nodes.push_back({path, node.op_type, seconds});
     };
   }
   WISP_ASSIGN_OR_RETURN(std::vector<Value> outputs, plan_->run(inputs, ctx));

@@ -30,6 +30,9 @@ using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
 using NamedValues = std::vector<std::pair<std::string, Value>>;
 
 struct RunProfile {
+  // One entry per node run, in subgraphs too (see RunContext::on_node_done): `name` is the
+  // node's path, e.g. "If_0/then/Conv_3"; `seconds` its own time (for If/Loop/Scan without
+  // their subgraphs' nodes), so the entries of a run add up without double counting.
   struct NodeTime {
     std::string name, op_type;
     double seconds;

@@ -1,5 +1,6 @@
 // `wisp bench MODEL`: load time and min/median/max of repeated runs on the same inputs;
-// with --profile also time per op type, the slowest nodes and allocation time.
+// with --profile also time per op type, the slowest nodes (subgraph nodes included, see
+// profile_report.h) and allocation time.
 #include <algorithm>
 #include <cstdio>
 #include <string>
@@ -19,7 +20,9 @@ int bench_command(const Args& args) {
   o.value("--runs", "N", "timed runs (default 10)");
   o.value("--warmup", "N", "untimed runs first (default 1)");
   o.flag("--json", "print one JSON object instead of text");
-  o.flag("--profile", "also time every node: per op type, the slowest nodes, allocation time");
+  o.flag("--profile",
+         "also time every node, inside If/Loop/Scan bodies too (named like If_0/then/Conv_3): per op type, "
+         "the slowest nodes, allocation time");
   o.value("--top", "N", "nodes listed by --profile (default 15)");
   if (int rc = parse_command_line(o, args, 1, "MODEL"); rc != kContinue) return rc;
   const std::string& path = o.positional()[0];

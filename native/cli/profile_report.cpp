@@ -15,8 +15,10 @@ struct Totals {
   int64_t calls = 0;
 };
 
-// Mean per run of everything the profiles recorded. Nodes are keyed by position in the run
-// (names may be empty or repeated across subgraphs), op types by name.
+// Mean per run of everything the profiles recorded. Nodes are keyed by their path
+// ("If_0/then/Conv_3"; the iterations of a loop body's node add up, and so would nodes that
+// share a name, which ONNX allows), op types by name. Nodes inside subgraphs count on their own, and a node that runs
+// subgraphs (If, Loop, Scan) only with its own time, so the totals count nothing twice.
 struct ProfileSummary {
   std::vector<std::pair<std::string, Totals>> op_types;  // slowest first
   struct Node {
@@ -26,7 +28,7 @@ struct ProfileSummary {
   std::vector<Node> nodes;  // slowest first
   double op_seconds = 0, allocation_seconds = 0;
   double allocations = 0;
-  size_t nodes_per_run = 0;
+  size_t nodes_per_run = 0;  // node runs (a loop body's nodes count once per iteration)
 };
 
 ProfileSummary summarize(const std::vector<RunProfile>& runs) {
@@ -34,15 +36,16 @@ ProfileSummary summarize(const std::vector<RunProfile>& runs) {
   if (runs.empty()) return summary;
   const double n = double(runs.size());
   std::map<std::string, Totals> by_type;
+  std::map<std::string, size_t> node_index;  // path -> position in summary.nodes
   for (const RunProfile& run : runs) {
-    for (size_t i = 0; i < run.nodes.size(); ++i) {
-      const RunProfile::NodeTime& node = run.nodes[i];
+    for (const RunProfile::NodeTime& node : run.nodes) {
       Totals& t = by_type[node.op_type];
       t.seconds += node.seconds / n;
       t.calls += 1;
       summary.op_seconds += node.seconds / n;
-      if (i >= summary.nodes.size()) summary.nodes.push_back({node.name, node.op_type, 0});
-      summary.nodes[i].seconds += node.seconds / n;
+      auto [it, inserted] = node_index.emplace(node.name, summary.nodes.size());
+      if (inserted) summary.nodes.push_back({node.name, node.op_type, 0});
+      summary.nodes[it->second].seconds += node.seconds / n;
     }
     summary.allocation_seconds += run.allocation_seconds / n;
     summary.allocations += double(run.allocations) / n;
@@ -69,12 +72,13 @@ void print_profile(const std::vector<RunProfile>& runs, int top) {
     std::printf("%-28s %6lld %10.3f %5.1f%%\n", type.c_str(), (long long)t.calls, t.seconds * 1e3,
                 percent(t.seconds, s.op_seconds));
   }
-  std::printf("\nslowest %d nodes\n%-40s %-20s %10s %6s\n", top, "node", "op type", "ms", "%");
+  std::printf("\nslowest %d nodes\n%-60s %-20s %10s %6s\n", top, "node", "op type", "ms", "%");
   for (size_t i = 0; i < s.nodes.size() && i < size_t(top); ++i) {
     const ProfileSummary::Node& node = s.nodes[i];
     std::string name = node.name.empty() ? "(unnamed)" : node.name;
-    if (name.size() > 40) name = "..." + name.substr(name.size() - 37);
-    std::printf("%-40s %-20s %10.3f %5.1f%%\n", name.c_str(), node.op_type.c_str(), node.seconds * 1e3,
+    // Long paths keep their start (which subgraph) and end (which node).
+    if (name.size() > 60) name = name.substr(0, 20) + "..." + name.substr(name.size() - 37);
+    std::printf("%-60s %-20s %10.3f %5.1f%%\n", name.c_str(), node.op_type.c_str(), node.seconds * 1e3,
                 percent(node.seconds, s.op_seconds));
   }
   std::printf("\nsummary: %zu nodes of %zu op types, %.3f ms in ops, %.3f ms in %.0f allocations\n",

@@ -1,5 +1,7 @@
 // `wisp bench --profile`: where a run's time goes, summed over the timed runs and shown per
-// run (mean): per op type, the slowest nodes, and the allocator's share.
+// run (mean): per op type, the slowest nodes, and the allocator's share. Nodes run inside
+// subgraphs count on their own, named by their path ("If_0/then/Conv_3"); If/Loop/Scan nodes
+// count only their own time, so nothing is counted twice.
 #pragma once
 
 #include <string>

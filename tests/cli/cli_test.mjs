@@ -218,5 +218,26 @@ for (const variant of variants) {
       assert.deepEqual(r.outputs.map((o) => o.shape), [[1, 1], [2, 1, 128]]);
       assert.ok(r.outputs[0].min >= 0 && r.outputs[0].max <= 1);
     });
+
+    // The whole VAD network sits inside one If: the profile must look inside its branches.
+    it('profiles the nodes inside If branches', { skip: !fs.existsSync(path.join(ROOT, VAD)) }, () => {
+      const dims = ['--dim', 'input:0=1', '--dim', 'input:1=512', '--dim', 'state:1=1'];
+      const r = json(wisp('bench', VAD, '--random', '--fill', 'sr=16000', ...dims, '--runs', '2', '--warmup', '0',
+        '--profile', '--top', '1000', '--json'));
+      const types = Object.fromEntries(r.profile.op_types.map((t) => [t.op_type, t.nodes]));
+      assert.equal(types.If >= 1, true);
+      assert.ok(types.Conv >= 5 && types.LSTM === 1, JSON.stringify(types));
+      // sr = 16000 takes the then branch of If_0; its nodes are named by their path.
+      const names = r.profile.nodes.map((n) => n.name);
+      assert.ok(names.includes('If_0'));
+      assert.ok(names.some((n) => /^If_0\/then\/.*\/stft\/Conv$/.test(n)), names.join('\n'));
+      assert.ok(names.some((n) => /^If_0\/then\/.*\/If_1\/then\/.*\/rnn\/LSTM$/.test(n)), names.join('\n'));
+      assert.ok(!names.some((n) => n.startsWith('If_0/else/')));
+      // The If's own time excludes its branch's nodes, so the per-node times add up to the total.
+      const sum = r.profile.nodes.reduce((s, n) => s + n.ms, 0);
+      assert.ok(Math.abs(sum - r.profile.op_ms) <= 1e-6 + 1e-9 * r.profile.op_ms, `${sum} vs ${r.profile.op_ms}`);
+      const text = ok(wisp('bench', VAD, '--random', '--fill', 'sr=16000', ...dims, '--runs', '1', '--profile'));
+      assert.match(text, /\nIf_0\/then\/.*Conv +Conv +[\d.]+ /);
+    });
   });
 }

@@ -221,3 +221,58 @@ TEST_CASE("RNN with custom activations and clip", "[rnn]") {
   CHECK(floats_of(out.value()[0]) == std::vector<float>{2.5f, -0.25f});
   CHECK(floats_of(out.value()[1]) == std::vector<float>{-0.25f});
 }
+
+// A plain LSTM (forward, default activations, no peepholes) to check the GEMV-based kernel
+// on sizes that leave SIMD remainders, and the float64 inputs it converts instead of viewing.
+TEST_CASE("LSTM matches a plain reference on odd sizes, float32 and float64", "[rnn]") {
+  const int64_t seq = 3, batch = 2, in = 7, hid = 37, G = 4 * hid;
+  Tensor x = tensor({seq, batch, in}, 11), w = tensor({1, G, in}, 12), r = tensor({1, G, hid}, 13);
+  Tensor b = tensor({1, 2 * G}, 14), h0 = tensor({1, batch, hid}, 15), c0 = tensor({1, batch, hid}, 16);
+  const float* X = x.data<float>();
+  const float* W = w.data<float>();
+  const float* R = r.data<float>();
+  const float* B = b.data<float>();
+  std::vector<float> h(h0.data<float>(), h0.data<float>() + batch * hid);
+  std::vector<float> c(c0.data<float>(), c0.data<float>() + batch * hid);
+  std::vector<float> y;
+  for (int64_t t = 0; t < seq; ++t) {
+    std::vector<float> hn(h.size());
+    for (int64_t n = 0; n < batch; ++n) {
+      std::vector<double> gate(static_cast<size_t>(G), 0.0);
+      for (int64_t g = 0; g < G; ++g) {
+        double s = B[g] + B[G + g];
+        for (int64_t k = 0; k < in; ++k) s += double(W[g * in + k]) * X[(t * batch + n) * in + k];
+        for (int64_t k = 0; k < hid; ++k) s += double(R[g * hid + k]) * h[size_t(n * hid + k)];
+        gate[size_t(g)] = s;
+      }
+      for (int64_t j = 0; j < hid; ++j) {
+        float i = sigmoid(float(gate[size_t(j)])), o = sigmoid(float(gate[size_t(hid + j)]));
+        float f = sigmoid(float(gate[size_t(2 * hid + j)])), cc = std::tanh(float(gate[size_t(3 * hid + j)]));
+        float& cell = c[size_t(n * hid + j)];
+        cell = f * cell + i * cc;
+        hn[size_t(n * hid + j)] = o * std::tanh(cell);
+      }
+    }
+    h = hn;
+    y.insert(y.end(), h.begin(), h.end());
+  }
+  Tensor want_y = Tensor::from_vector<float>({seq, 1, batch, hid}, y);
+  Tensor want_c = Tensor::from_vector<float>({1, batch, hid}, c);
+
+  auto as_double = [](const Tensor& t) {
+    std::vector<double> v(t.data<float>(), t.data<float>() + t.numel());
+    return Tensor::from_vector<double>(t.shape(), v);
+  };
+  for (bool f64 : {false, true}) {
+    INFO("float64 " << f64);
+    std::vector<Tensor> inputs{x, w, r, b, Tensor(), h0, c0};
+    if (f64) {
+      for (Tensor& t : inputs) if (t.defined()) t = as_double(t);
+    }
+    auto out = run_node("LSTM", inputs, 3);
+    REQUIRE(out.is_ok());
+    CHECK(out.value()[0].dtype() == (f64 ? DType::Float64 : DType::Float32));
+    check_close(out.value()[0], want_y, 1e-5);
+    check_close(out.value()[2], want_c, 1e-5);
+  }
+}

@@ -22,7 +22,7 @@ class IfOp final : public OpKernel {
     WISP_CHECK_ARG(ctx.has_input(0) && ctx.input_value(0).is_tensor(), "the condition must be a tensor");
     WISP_ASSIGN_OR_RETURN(bool cond, read_condition(ctx.input(0), "the condition"));
     const Plan& branch = cond ? *then_ : *else_;
-    Result<std::vector<Value>> result = branch.run_nested({}, ctx);
+    Result<std::vector<Value>> result = branch.run_nested({}, ctx, cond ? "then" : "else");
     if (!result) return result.status().with_context(cond ? "then_branch: " : "else_branch: ");
     std::vector<Value>& outs = result.value();
     for (size_t i = 0; i < ctx.num_outputs() && i < outs.size(); ++i) ctx.set_output_value(i, std::move(outs[i]));

@@ -44,7 +44,13 @@ class LstmOp final : public OpKernel {
     const Activation& g = attrs_.activations[size_t(d * 3 + 1)];
     const Activation& h_act = attrs_.activations[size_t(d * 3 + 2)];
     const float clip = attrs_.clip;
+    // One time step works on whole gate vectors (i, o, f, c~ each H values) so that the
+    // activations run as vectorised loops.
     std::vector<float> gates(static_cast<size_t>(G));
+    float* gi = gates.data();
+    float* go = gi + H;
+    float* gf = gi + 2 * H;
+    float* gc = gi + 3 * H;
     for (int64_t b = 0; b < p.batch; ++b) {
       float* h = h_all.data() + (d * p.batch + b) * H;
       float* c = c_all.data() + (d * p.batch + b) * H;
@@ -53,15 +59,22 @@ class LstmOp final : public OpKernel {
         const int64_t t = time_index(s, len, backward);
         std::copy_n(xw.data() + (t * p.batch + b) * G, G, gates.data());
         matvec_add(R, h, G, H, gates.data());
-        for (int64_t j = 0; j < H; ++j) {
-          float i_gate = f(clip_value(gates[size_t(j)] + Pi[j] * c[j], clip));
-          float f_gate = input_forget_ ? 1.0f - i_gate : f(clip_value(gates[size_t(2 * H + j)] + Pf[j] * c[j], clip));
-          float candidate = g(clip_value(gates[size_t(3 * H + j)], clip));
-          float cell = f_gate * c[j] + i_gate * candidate;
-          float o_gate = f(clip_value(gates[size_t(H + j)] + Po[j] * cell, clip));
-          c[j] = cell;
-          h[j] = o_gate * h_act(cell);  // safe: R*h was already consumed above
+        for (int64_t j = 0; j < H; ++j) gi[j] += Pi[j] * c[j];
+        f.apply(gi, H, clip);
+        if (input_forget_) {
+          for (int64_t j = 0; j < H; ++j) gf[j] = 1.0f - gi[j];
+        } else {
+          for (int64_t j = 0; j < H; ++j) gf[j] += Pf[j] * c[j];
+          f.apply(gf, H, clip);
         }
+        g.apply(gc, H, clip);
+        for (int64_t j = 0; j < H; ++j) c[j] = gf[j] * c[j] + gi[j] * gc[j];
+        for (int64_t j = 0; j < H; ++j) go[j] += Po[j] * c[j];
+        f.apply(go, H, clip);
+        // h = o . h(C); the candidate's slot is free now and holds h(C). R*h was consumed above.
+        std::copy_n(c, H, gc);
+        h_act.apply(gc, H, 0.0f);
+        for (int64_t j = 0; j < H; ++j) h[j] = go[j] * gc[j];
         std::copy_n(h, H, y.data() + ((t * p.dirs + d) * p.batch + b) * H);
       }
     }

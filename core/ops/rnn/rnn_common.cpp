@@ -4,6 +4,9 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/kernels/gemm.h"
+#include "core/ops/elementwise/fast_math.h"
+
 namespace wisp::rnn {
 
 float Activation::operator()(float x) const {
@@ -24,6 +27,22 @@ float Activation::operator()(float x) const {
     case Kind::Softplus: return std::log1p(std::exp(x));
   }
   return x;
+}
+
+void Activation::apply(float* x, int64_t n, float clip) const {
+  if (clip > 0) {
+    for (int64_t i = 0; i < n; ++i) x[i] = clip_value(x[i], clip);
+  }
+  switch (kind) {
+    case Kind::Sigmoid:
+      for (int64_t i = 0; i < n; ++i) x[i] = elementwise::sigmoid_f32(x[i]);
+      return;
+    case Kind::Tanh:
+      for (int64_t i = 0; i < n; ++i) x[i] = elementwise::tanh_f32(x[i]);
+      return;
+    default:
+      for (int64_t i = 0; i < n; ++i) x[i] = (*this)(x[i]);
+  }
 }
 
 namespace {
@@ -121,6 +140,23 @@ Status load_state(const OpContext& ctx, size_t index, const RnnAttrs& attrs, con
 
 }  // namespace
 
+Result<FloatData> FloatData::of(const Tensor& t, const char* what) {
+  if (t.dtype() == DType::Float32) {
+    FloatData view;
+    view.data_ = t.numel() ? t.data<float>() : nullptr;
+    return view;
+  }
+  WISP_ASSIGN_OR_RETURN(std::vector<float> values, to_floats(t, what));
+  return from(std::move(values));
+}
+
+FloatData FloatData::from(std::vector<float> values) {
+  FloatData owned;
+  owned.owned_ = std::move(values);
+  owned.data_ = owned.owned_.data();
+  return owned;
+}
+
 Result<RnnAttrs> parse_attrs(const Node& node, const std::vector<std::string>& defaults) {
   RnnAttrs attrs;
   WISP_ASSIGN_OR_RETURN(attrs.hidden_size, node.attr_int("hidden_size", 0));
@@ -192,17 +228,23 @@ Result<RnnProblem> load_problem(const OpContext& ctx, const RnnAttrs& attrs, int
   // Y is the largest buffer; check it before anything is allocated (overflow-safe).
   WISP_RETURN_IF_ERROR(checked_numel({p.seq, p.batch, p.dirs, p.hidden}, ctx.limits().max_tensor_elements).status());
 
-  WISP_ASSIGN_OR_RETURN(p.x, to_floats(x, "X"));
-  if (attrs.layout) p.x = swap_leading(p.x, p.batch, p.seq, p.input);
-  WISP_ASSIGN_OR_RETURN(p.w, to_floats(w, "W"));
-  WISP_ASSIGN_OR_RETURN(p.r, to_floats(r, "R"));
+  p.threads = ctx.threads();
+  if (attrs.layout) {
+    WISP_ASSIGN_OR_RETURN(std::vector<float> xs, to_floats(x, "X"));
+    p.x = FloatData::from(swap_leading(xs, p.batch, p.seq, p.input));
+  } else {
+    WISP_ASSIGN_OR_RETURN(p.x, FloatData::of(x, "X"));
+  }
+  WISP_ASSIGN_OR_RETURN(p.w, FloatData::of(w, "W"));
+  WISP_ASSIGN_OR_RETURN(p.r, FloatData::of(r, "R"));
 
-  p.b.assign(size_t(p.dirs * 2 * gh), 0.0f);
   if (ctx.has_input(3)) {
     const Tensor& b = ctx.input(3);
     WISP_CHECK_ARG(b.shape() == Shape({p.dirs, 2 * gh}), "B must have shape ", shape_to_string({p.dirs, 2 * gh}),
                    ", got ", b.describe());
-    WISP_ASSIGN_OR_RETURN(p.b, to_floats(b, "B"));
+    WISP_ASSIGN_OR_RETURN(p.b, FloatData::of(b, "B"));
+  } else {
+    p.b = FloatData::from(std::vector<float>(size_t(p.dirs * 2 * gh), 0.0f));
   }
 
   p.lens.assign(size_t(p.batch), p.seq);
@@ -219,37 +261,44 @@ Result<RnnProblem> load_problem(const OpContext& ctx, const RnnAttrs& attrs, int
   WISP_RETURN_IF_ERROR(load_state(ctx, 5, attrs, p, p.h0, "initial_h"));
   if (lstm) {
     WISP_RETURN_IF_ERROR(load_state(ctx, 6, attrs, p, p.c0, "initial_c"));
-    p.p.assign(size_t(p.dirs * 3 * p.hidden), 0.0f);
     if (ctx.has_input(7)) {
       const Tensor& peep = ctx.input(7);
       WISP_CHECK_ARG(peep.shape() == Shape({p.dirs, 3 * p.hidden}), "P must have shape ",
                      shape_to_string({p.dirs, 3 * p.hidden}), ", got ", peep.describe());
-      WISP_ASSIGN_OR_RETURN(p.p, to_floats(peep, "P"));
+      WISP_ASSIGN_OR_RETURN(p.p, FloatData::of(peep, "P"));
+    } else {
+      p.p = FloatData::from(std::vector<float>(size_t(p.dirs * 3 * p.hidden), 0.0f));
     }
   }
   return p;
 }
 
 void matvec_add(const float* m, const float* v, int64_t rows, int64_t cols, float* out) {
-  for (int64_t row = 0; row < rows; ++row) {
-    const float* mr = m + row * cols;
-    float sum = 0;
-    for (int64_t k = 0; k < cols; ++k) sum += mr[k] * v[k];
-    out[row] += sum;
-  }
+  if (rows <= 0) return;
+  // out (1 x rows) += v (1 x cols) * m^T: the GEMV path of the GEMM kernels (SIMD dot
+  // products), single-threaded: one time step is far too small to split.
+  kernels::GemmEpilogue ep;
+  ep.beta = 1.0f;
+  kernels::gemm(1, rows, cols, kernels::MatrixView{v, cols, false}, kernels::MatrixView{m, cols, true}, out, rows, ep,
+                nullptr);
 }
 
 std::vector<float> project_inputs(const RnnProblem& p, int64_t d, int64_t gates, bool add_recurrent_bias) {
-  const int64_t gh = gates * p.hidden;
+  const int64_t gh = gates * p.hidden, rows = p.seq * p.batch;
   const float* w = p.w.data() + d * gh * p.input;
   const float* wb = p.b.data() + d * 2 * gh;
   const float* rb = wb + gh;
-  std::vector<float> out(size_t(p.seq * p.batch * gh));
-  for (int64_t row = 0; row < p.seq * p.batch; ++row) {
-    float* o = out.data() + row * gh;
-    for (int64_t g = 0; g < gh; ++g) o[g] = wb[g] + (add_recurrent_bias ? rb[g] : 0.0f);
-    matvec_add(w, p.x.data() + row * p.input, gh, p.input, o);
+  std::vector<float> bias(wb, wb + gh);
+  if (add_recurrent_bias) {
+    for (int64_t g = 0; g < gh; ++g) bias[size_t(g)] += rb[g];
   }
+  std::vector<float> out(size_t(rows * gh));
+  if (rows == 0) return out;
+  // [seq*batch, input] x W_d^T [input, gh] + bias, every time step at once.
+  kernels::GemmEpilogue ep;
+  ep.col_bias = bias.data();
+  kernels::gemm(rows, gh, p.input, kernels::MatrixView{p.x.data(), p.input, false},
+                kernels::MatrixView{w, p.input, true}, out.data(), gh, ep, p.threads);
   return out;
 }
 

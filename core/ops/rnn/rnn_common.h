@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/ops/op.h"
@@ -17,6 +18,9 @@ struct Activation {
   Kind kind = Kind::Sigmoid;
   float alpha = 0, beta = 0;
   float operator()(float x) const;
+  // x[i] = f(clip(x[i])) for n values; Sigmoid and Tanh through the vectorisable
+  // approximations of core/ops/elementwise/fast_math.h (a few ulp).
+  void apply(float* x, int64_t n, float clip) const;
 };
 
 // Attributes common to the three ops.
@@ -33,28 +37,54 @@ struct RnnAttrs {
 // `defaults` used per direction when `activations` is absent).
 Result<RnnAttrs> parse_attrs(const Node& node, const std::vector<std::string>& defaults);
 
+// Read-only float values of an input: the tensor's own data when it is float32 already (no
+// copy: the weights of a model are read in place on every run), else a converted copy.
+class FloatData {
+ public:
+  FloatData() = default;
+  FloatData(const FloatData&) = delete;  // `data_` may point into `owned_`
+  FloatData& operator=(const FloatData&) = delete;
+  FloatData(FloatData&& other) noexcept { *this = std::move(other); }
+  FloatData& operator=(FloatData&& other) noexcept {
+    const bool own = other.data_ == other.owned_.data();
+    owned_ = std::move(other.owned_);
+    data_ = own ? owned_.data() : other.data_;
+    return *this;
+  }
+  // Views float32 tensors, converts float64/float16/bfloat16 ones.
+  static Result<FloatData> of(const Tensor& t, const char* what);
+  static FloatData from(std::vector<float> values);
+  const float* data() const { return data_; }
+
+ private:
+  const float* data_ = nullptr;
+  std::vector<float> owned_;
+};
+
 // The inputs of a run as float, in layout 0.
 struct RnnProblem {
   int64_t seq = 0, batch = 0, input = 0, hidden = 0, dirs = 1;
-  std::vector<float> x;     // [seq, batch, input]
-  std::vector<float> w;     // [dirs, gates*hidden, input]
-  std::vector<float> r;     // [dirs, gates*hidden, hidden]
-  std::vector<float> b;     // [dirs, 2*gates*hidden] (zeros when absent)
+  FloatData x;              // [seq, batch, input]
+  FloatData w;              // [dirs, gates*hidden, input]
+  FloatData r;              // [dirs, gates*hidden, hidden]
+  FloatData b;              // [dirs, 2*gates*hidden] (zeros when absent)
   std::vector<float> h0;    // [dirs, batch, hidden]  (zeros when absent)
   std::vector<float> c0;    // [dirs, batch, hidden]  (LSTM only)
-  std::vector<float> p;     // [dirs, 3*hidden]       (LSTM only, zeros when absent)
+  FloatData p;              // [dirs, 3*hidden]       (LSTM only, zeros when absent)
   std::vector<int64_t> lens;  // [batch]
   DType dtype = DType::Float32;
+  ThreadPool* threads = nullptr;  // the run's threads (the matrix products may use them)
 };
 
 // Reads X, W, R, B, sequence_lens, initial_h (inputs 0-5) and for LSTM initial_c and P (6-7),
 // validating every shape against the others.
 Result<RnnProblem> load_problem(const OpContext& ctx, const RnnAttrs& attrs, int64_t gates, bool lstm);
 
-// X_t * W_d^T + Wb_d (+ Rb_d when `add_recurrent_bias`) for every (t, b): [seq*batch, gates*hidden].
+// X_t * W_d^T + Wb_d (+ Rb_d when `add_recurrent_bias`) for every (t, b): [seq*batch, gates*hidden],
+// as one matrix product over all time steps.
 std::vector<float> project_inputs(const RnnProblem& p, int64_t d, int64_t gates, bool add_recurrent_bias);
 
-// out[row] += sum_k m[row, k] * v[k] for a row-major [rows, cols] matrix.
+// out[row] += sum_k m[row, k] * v[k] for a row-major [rows, cols] matrix (the GEMV kernel).
 void matvec_add(const float* m, const float* v, int64_t rows, int64_t cols, float* out);
 
 // Clamps to [-clip, clip] when clip > 0.
