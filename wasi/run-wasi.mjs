@@ -30,7 +30,12 @@ const { WASI } = await import('node:wasi');
 // Node 20's V8 can abort ("Fatal error ... unreachable code" in MarkCompactCollector) when a
 // garbage collection with incremental marking runs while a large wasm memory grows; seen here
 // with `wisp ocr`. Turning incremental marking off for this process avoids it.
-(await import('node:v8')).setFlagsFromString('--no-incremental-marking');
+const v8 = await import('node:v8');
+v8.setFlagsFromString('--no-incremental-marking');
+// The relaxed-SIMD builds (build/wasi/wisp-relaxed.wasm) need relaxed SIMD, which Node 20's
+// V8 (11.3) has behind a flag; it is on by default from V8 11.4 (Node 21). The flag only has
+// to be set before the module is compiled.
+if (Number(process.versions.node.split('.')[0]) < 21) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 const argv = process.argv.slice(2);
 const extraDirs = [];

@@ -6,17 +6,47 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import v8 from 'node:v8';
+import { fixDisposeFile } from '../../wasi/jco-fix-dispose.mjs';
+import { readNpy, writeNpy } from '../lib/npy.mjs';
+import { sanitize } from '../models/targets.mjs';
 
 export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
-export const COMPONENT = process.env.WISP_NN_COMPONENT ?? join(ROOT, 'build/wasi/wisp-nn.component.wasm');
 export const JCO = join(ROOT, 'node_modules/.bin/jco');
 export const WORK_DIR = join(ROOT, 'build/wasi-component-test');
 
-export function requireComponent() {
-  if (!existsSync(COMPONENT)) {
-    throw new Error(`${COMPONENT} not found: build the wasi preset (or set WISP_NN_COMPONENT)`);
+// The two builds of the component (wasi/CMakeLists.txt): SIMD128, and relaxed SIMD
+// (-mrelaxed-simd; built unless -DWISP_WASI_RELAXED=OFF). Every test file runs its cases
+// for each; a variant that was not built is skipped with a message, except the SIMD128 one,
+// whose absence is a failure.
+export const VARIANTS = [
+  { name: 'simd128', component: process.env.WISP_NN_COMPONENT ?? join(ROOT, 'build/wasi/wisp-nn.component.wasm'),
+    cli: process.env.WISP_WASI ?? join(ROOT, 'build/wasi/wisp.wasm'), required: true },
+  { name: 'relaxed', component: process.env.WISP_NN_COMPONENT_RELAXED ?? join(ROOT, 'build/wasi/wisp-nn-relaxed.component.wasm'),
+    cli: process.env.WISP_WASI_RELAXED ?? join(ROOT, 'build/wasi/wisp-relaxed.wasm'), required: false },
+];
+export const COMPONENT = VARIANTS[0].component;
+
+// node:test options for a variant's tests: `skip` with the reason when its file is missing.
+export function variantTestOptions(variant) {
+  if (existsSync(variant.component) || variant.required) return {};
+  return { skip: `${variant.component} not built (the wasi preset builds it unless -DWISP_WASI_RELAXED=OFF; or set WISP_NN_COMPONENT_RELAXED)` };
+}
+
+export function requireComponent(variant = VARIANTS[0]) {
+  if (!existsSync(variant.component)) {
+    throw new Error(`${variant.component} not found: build the wasi preset (or set WISP_NN_COMPONENT)`);
   }
-  return COMPONENT;
+  return variant.component;
+}
+
+// Relaxed SIMD is behind a flag in Node 20's V8 (on by default from V8 11.4, Node 21).
+// Setting it before the relaxed module is compiled is enough.
+let relaxedEnabled = false;
+export function enableRelaxedSimd() {
+  if (relaxedEnabled) return;
+  if (Number(process.versions.node.split('.')[0]) < 21) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  relaxedEnabled = true;
 }
 
 export function jco(args) {
@@ -52,24 +82,27 @@ function wasiImports(shim) {
   });
 }
 
-// Transpiles once per process (test files run in parallel, each in its own folder).
-let transpiled = null;
-export function transpile() {
-  if (transpiled) return transpiled;
-  const out = join(WORK_DIR, `js-${process.pid}`);
+// Transpiles once per process and variant (test files run in parallel, each in its own
+// folder), then applies wasi/jco-fix-dispose.mjs (jco's dispose of list elements is wrong).
+const transpiled = new Map();
+export function transpile(variant = VARIANTS[0]) {
+  if (transpiled.has(variant.name)) return transpiled.get(variant.name);
+  const out = join(WORK_DIR, `js-${process.pid}-${variant.name}`);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
-  jco(['transpile', requireComponent(), '-o', out, '--name', 'wisp-nn', '--instantiation', 'async', '-q']);
+  jco(['transpile', requireComponent(variant), '-o', out, '--name', 'wisp-nn', '--instantiation', 'async', '-q']);
   process.on('exit', () => rmSync(out, { recursive: true, force: true }));
-  transpiled = out;
+  if (fixDisposeFile(join(out, 'wisp-nn.js')) === 0) throw new Error('jco-fix-dispose found no dispose closure to fix');
+  transpiled.set(variant.name, out);
   return out;
 }
 
 // Returns { nn: {graph, tensor, inference, errors}, memory: () => bytes of linear memory }:
 // a fresh component instance. `preopenDir` becomes the component's "/" (jco's shim preopens
 // nothing by default, and wasi-libc reads the preopens once, when the instance starts).
-export async function instantiate({ preopenDir } = {}) {
-  const dir = transpile();
+export async function instantiate({ preopenDir, variant = VARIANTS[0] } = {}) {
+  if (variant.name === 'relaxed') enableRelaxedSimd();
+  const dir = transpile(variant);
   const shim = await preview2Shim();
   if (preopenDir) shim.filesystem._setPreopens({ '/': preopenDir });
   const { instantiate: make } = await import(pathToFileURL(join(dir, 'wisp-nn.js')).href);
@@ -116,10 +149,14 @@ export function fromNn(t) {
   return { dtype, dims: [...t.dimensions()], data: new Typed(copy.buffer, 0, copy.byteLength / Typed.BYTES_PER_ELEMENT) };
 }
 
-// compute() with {name: tensor} feeds; returns {name: {dtype, dims, data}}.
+// compute() with {name: tensor} feeds; returns {name: {dtype, dims, data}}. The output
+// tensors are copied out and disposed at once (not left to the garbage collector: an output
+// keeps the run's buffers alive in the component's memory).
 export function run(nn, context, feeds) {
   const outputs = context.compute(Object.entries(feeds).map(([name, t]) => [name, toNn(nn, t)]));
-  return Object.fromEntries(outputs.map(([name, t]) => [name, fromNn(t)]));
+  const result = Object.fromEntries(outputs.map(([name, t]) => [name, fromNn(t)]));
+  for (const [, t] of outputs) dispose(t);
+  return result;
 }
 
 // Runs `fn` and returns the wasi-nn error it raised as {code, data} (fails when it did not).
@@ -133,4 +170,20 @@ export function nnError(fn) {
     return error;
   }
   throw new Error('expected a wasi-nn error');
+}
+
+// Runs a WASI build of the CLI (`wisp.wasm`, `wisp-relaxed.wasm`) through wasi/run-wasi.mjs:
+// `run MODEL --input NAME=FILE.npy ... --output-dir DIR`; returns the named outputs.
+export function runWasiCli(module, modelPath, feeds, names, workDir) {
+  rmSync(workDir, { recursive: true, force: true });
+  mkdirSync(join(workDir, 'in'), { recursive: true });
+  const inputs = Object.entries(feeds).flatMap(([name, tensor]) => {
+    const file = join(workDir, 'in', `${sanitize(name)}.npy`);
+    writeNpy(file, tensor);
+    return ['--input', `${name}=${file}`];
+  });
+  const result = spawnSync(process.execPath, [join(ROOT, 'wasi/run-wasi.mjs'), module, 'run', modelPath, ...inputs,
+    '--output-dir', join(workDir, 'out')], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (result.status !== 0) throw new Error(`${module} run ${modelPath} failed (${result.status}): ${result.stderr}${result.stdout}`);
+  return Object.fromEntries(names.map((name) => [name, readNpy(join(workDir, 'out', `${sanitize(name)}.npy`))]));
 }
