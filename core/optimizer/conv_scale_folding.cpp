@@ -29,7 +29,7 @@ bool channel_factors(const Tensor& w, const Tensor& c, bool divide, std::vector<
   return true;
 }
 
-bool try_fold(Graph& graph, const GraphIndex& index, size_t mul_index, std::vector<bool>& touched) {
+bool try_fold_scale(Graph& graph, const GraphIndex& index, size_t mul_index, std::vector<bool>& touched) {
   const Node& mul = graph.nodes[mul_index];
   const bool divide = is_op(mul, "Div");
   if (!(divide || is_op(mul, "Mul")) || mul.inputs.size() != 2 || mul.outputs.size() != 1) return false;
@@ -80,6 +80,6 @@ bool try_fold(Graph& graph, const GraphIndex& index, size_t mul_index, std::vect
 
 }  // namespace
 
-int fold_conv_scale(Graph& graph) { return fold_nodes(graph, try_fold); }
+int fold_conv_scale(Graph& graph) { return fold_nodes(graph, try_fold_scale); }
 
 }  // namespace wisp::opt

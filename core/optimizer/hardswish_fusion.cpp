@@ -8,12 +8,12 @@ namespace wisp::opt {
 
 namespace {
 
-struct Match {
+struct HardSwishMatch {
   std::string x;
   size_t add = 0, clip = 0, mul = 0;
 };
 
-bool match(const Graph& graph, const GraphIndex& index, int64_t opset, const Node& last, Match& m) {
+bool match(const Graph& graph, const GraphIndex& index, int64_t opset, const Node& last, HardSwishMatch& m) {
   if (last.inputs.size() != 2 || last.outputs.size() != 1) return false;
   // ... / 6  or  ... * (1/6)
   std::string product;
@@ -51,7 +51,7 @@ int fuse_hardswish(Model& model) {
   std::vector<bool> dead(graph.nodes.size(), false), touched(graph.nodes.size(), false);
   int count = 0;
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
-    Match m;
+    HardSwishMatch m;
     if (touched[i] || !match(graph, index, opset, graph.nodes[i], m)) continue;
     if (touched[m.add] || touched[m.clip] || touched[m.mul]) continue;
     dead[m.add] = dead[m.clip] = dead[m.mul] = true;

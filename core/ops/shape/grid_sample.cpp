@@ -21,7 +21,7 @@
 namespace wisp::shape_ops {
 namespace {
 
-enum class Mode { Nearest, Linear, Cubic };
+enum class GridMode { Nearest, Linear, Cubic };
 enum class Padding { Zeros, Border, Reflection };
 
 // Beyond this many spatial axes the tap product explodes (4^r for cubic); real models use 1-3.
@@ -63,7 +63,7 @@ struct Axis {
 
 // The taps of one axis for one sample: element offsets (index * stride, -1 for a tap that
 // reads zero padding) and weights.
-struct AxisTaps {
+struct GridAxisTaps {
   size_t count = 0;
   std::array<int64_t, kMaxTaps> offset{};
   std::array<double, kMaxTaps> weight{};
@@ -101,9 +101,9 @@ class GridSampleOp final : public OpKernel {
  public:
   Status init(const OpBuildContext& ctx) override {
     WISP_ASSIGN_OR_RETURN(std::string mode, ctx.node.attr_string("mode", ctx.opset >= 20 ? "linear" : "bilinear"));
-    if (mode == "bilinear" || mode == "linear") mode_ = Mode::Linear;
-    else if (mode == "nearest") mode_ = Mode::Nearest;
-    else if (mode == "bicubic" || mode == "cubic") mode_ = Mode::Cubic;
+    if (mode == "bilinear" || mode == "linear") mode_ = GridMode::Linear;
+    else if (mode == "nearest") mode_ = GridMode::Nearest;
+    else if (mode == "bicubic" || mode == "cubic") mode_ = GridMode::Cubic;
     else return invalid_model("GridSample mode must be linear/bilinear, nearest or cubic/bicubic, got '", mode, "'");
 
     WISP_ASSIGN_OR_RETURN(std::string padding, ctx.node.attr_string("padding_mode", "zeros"));
@@ -166,11 +166,11 @@ class GridSampleOp final : public OpKernel {
 
  private:
   // Computes the taps of axis `a` for the normalised coordinate g (finite or infinite, not NaN).
-  void axis_taps(const Axis& a, double g, AxisTaps& t) const {
+  void axis_taps(const Axis& a, double g, GridAxisTaps& t) const {
     const double len = double(a.size);
     double pos = align_corners_ ? (g + 1) / 2 * (len - 1) : ((g + 1) * len - 1) / 2;
     pos = std::clamp(pos, -kFar, kFar);
-    if (mode_ == Mode::Nearest) pos = std::nearbyint(pos);  // half to even, like numpy's rint
+    if (mode_ == GridMode::Nearest) pos = std::nearbyint(pos);  // half to even, like numpy's rint
     if (pos < a.lo || pos > a.hi) {
       if (padding_ == Padding::Border) pos = std::clamp(pos, 0.0, len - 1);
       else if (padding_ == Padding::Reflection) pos = reflect(pos, a.lo, a.hi);
@@ -178,19 +178,19 @@ class GridSampleOp final : public OpKernel {
     int64_t first = 0;
     const double base = std::floor(pos), frac = pos - base;
     switch (mode_) {
-      case Mode::Nearest:
+      case GridMode::Nearest:
         // Already whole except for rounding noise after a reflection.
         first = int64_t(std::nearbyint(pos));
         t.count = 1;
         t.weight[0] = 1;
         break;
-      case Mode::Linear:
+      case GridMode::Linear:
         first = int64_t(base);
         t.count = 2;
         t.weight[0] = 1 - frac;
         t.weight[1] = frac;
         break;
-      case Mode::Cubic:
+      case GridMode::Cubic:
         first = int64_t(base) - 1;
         t.count = 4;
         for (size_t k = 0; k < 4; ++k) t.weight[k] = cubic_weight(double(k) - 1 - frac);
@@ -220,7 +220,7 @@ class GridSampleOp final : public OpKernel {
     const T* xs = x.data<T>();
     T* ys = y.data<T>();
     const int64_t channels = x.dim(1);
-    const size_t taps_per_axis = mode_ == Mode::Nearest ? 1 : mode_ == Mode::Linear ? 2 : 4;
+    const size_t taps_per_axis = mode_ == GridMode::Nearest ? 1 : mode_ == GridMode::Linear ? 2 : 4;
     size_t max_taps = 1;
     for (size_t d = 0; d < r; ++d) max_taps *= taps_per_axis;
     const int64_t work = std::max<int64_t>(1, channels * int64_t(max_taps));
@@ -228,7 +228,7 @@ class GridSampleOp final : public OpKernel {
     const int64_t items = x.dim(0) * points;
 
     parallel_for(ctx.threads(), items, min_chunk, [&](int64_t begin, int64_t end) {
-      std::array<AxisTaps, kMaxSpatial> taps{};
+      std::array<GridAxisTaps, kMaxSpatial> taps{};
       // The combined taps of one sample (offset within the plane, product weight), built axis
       // by axis from `cur` into `next`.
       std::vector<int64_t> cur_off(max_taps), next_off(max_taps);
@@ -253,7 +253,7 @@ class GridSampleOp final : public OpKernel {
         cur_off[0] = 0;
         cur_w[0] = 1;
         for (size_t d = 0; d < r; ++d) {
-          const AxisTaps& t = taps[d];
+          const GridAxisTaps& t = taps[d];
           size_t kept = 0;
           for (size_t i = 0; i < n_taps; ++i) {
             for (size_t k = 0; k < t.count; ++k) {
@@ -277,7 +277,7 @@ class GridSampleOp final : public OpKernel {
     });
   }
 
-  Mode mode_ = Mode::Linear;
+  GridMode mode_ = GridMode::Linear;
   Padding padding_ = Padding::Zeros;
   bool align_corners_ = false;
 };
