@@ -1,6 +1,6 @@
 // The playground: any .onnx/.wisp model, its declared inputs/outputs (from the Wisp API), its
-// operator histogram (read from the file by /lib/model_info.mjs: the API has no node list)
-// and runs with seeded random inputs.
+// operator histogram (read from the file by /lib/model_info.mjs: the API has no node list),
+// runs with seeded random inputs and the time per operator type of a profiled run.
 import { concreteDims, modelInfo, randomFeed, seededRandom } from '/lib/model_info.mjs';
 import {
   acceptFiles, environmentText, fetchBytes, fillTable, loadOptions, ms, now, runtimeOf, setStatus, showError, showRuntime, wisp,
@@ -11,17 +11,24 @@ let current = null;  // {model, name}
 
 const shapeText = (shape) => (shape ? `[${shape.map((d) => (d === null ? '?' : d)).join(', ')}]` : 'unknown rank');
 
-function showOps(histogram) {
-  const max = histogram.length ? histogram[0][1] : 1;
-  $('ops').replaceChildren(...histogram.map(([op, count]) => {
+// A table of [label, value text, value] rows with a bar proportional to each value.
+function showBars(tbody, rows) {
+  const max = Math.max(1e-9, ...rows.map(([, , value]) => value));
+  tbody.replaceChildren(...rows.map(([label, text, value]) => {
     const tr = document.createElement('tr');
     tr.innerHTML = '<td></td><td class="num"></td><td><span class="bar"></span></td>';
-    tr.children[0].textContent = op;
-    tr.children[1].textContent = count;
-    tr.querySelector('.bar').style.width = `${Math.max(2, (count / max) * 240)}px`;
+    tr.children[0].textContent = label;
+    tr.children[1].textContent = text;
+    tr.querySelector('.bar').style.width = `${Math.max(2, (value / max) * 240)}px`;
     return tr;
   }));
 }
+
+const showOps = (histogram) => showBars($('ops'), histogram.map(([op, count]) => [op, String(count), count]));
+
+// Time per operator type of one profiled run (Model.runWithProfile), slowest first.
+const showProfile = (profile) => showBars($('profile'), profile.byOpType.map(({ opType, ms: t, count }) =>
+  [`${opType} ×${count}`, ms(t), t]));
 
 // One editable shape per input; symbolic/unknown dims start at 1.
 function showInputs(inputs) {
@@ -117,6 +124,9 @@ const run = serial(async () => {
       out = await model.run(feeds);
       times.push(now() - t);
     }
+    // One more run, timing every node, for the chart of time per operator type.
+    const { profile } = await model.runWithProfile(feeds);
+    showProfile(profile);
     const sorted = [...times].sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)];
     fillTable($('outputs'), model.outputs.map((o) => {
@@ -127,6 +137,7 @@ const run = serial(async () => {
     fillTable($('timings'), [...rows, ['first run', ms(times[0])], [`median of ${runs} runs`, ms(median)], ['fastest', ms(sorted[0])]]);
     window.demoResult = {
       ...window.demoResult, runs, times,
+      profile: { byOpType: profile.byOpType, totalMs: profile.totalMs, nodes: profile.nodes.length },
       results: Object.fromEntries(Object.entries(out).map(([k, t]) => [k, { dtype: t.dtype, dims: t.dims, finite: Array.isArray(t.data) || [...t.data].every((v) => typeof v === 'bigint' || Number.isFinite(v)) }])),
     };
     setStatus('done', `${name}: ran ${runs}× (median ${ms(median)})`);

@@ -46,6 +46,11 @@ for (const mode of MODES) {
       assert.ok(outputs[0].finite);
       const rows = await page.$$eval('#ops tr', (trs) => trs.length);
       assert.equal(rows, result.info.opHistogram.length);
+      // The profiled run: every operator type of the model timed, Conv among them.
+      assert.equal(result.profile.byOpType.reduce((n, { count }) => n + count, 0), result.profile.nodes);
+      assert.ok(result.profile.byOpType.some(({ opType, ms }) => opType === 'Conv' && ms > 0));
+      assert.ok(result.profile.totalMs > 0);
+      assert.equal(await page.$$eval('#profile tr', (trs) => trs.length), result.profile.byOpType.length);
       console.log(`playground (${mode.label}, ${checkRuntime(result.runtime, mode)}): load ${result.timings.loadMs.toFixed(0)} ms, runs ${result.times.map((t) => t.toFixed(1)).join(' / ')} ms`);
       await page.close();
     });

@@ -79,6 +79,23 @@ test('int64 tensors use BigInt64Array (Silero VAD sample rate input)', async () 
   model.dispose();
 });
 
+test('runWithProfile: the outputs of run() and a time for every node, inside If branches too', async () => {
+  const model = await Model.load(VAD);
+  const plain = await model.run(vadFeeds(3));
+  const { outputs, profile } = await model.runWithProfile(vadFeeds(3));
+  assert.ok(allIdentical(outputs, plain));
+  assert.ok(profile.nodes.length > 10, `${profile.nodes.length} nodes`);
+  // Silero VAD's network sits in the branches of one If: its nodes are named by their path.
+  assert.ok(profile.nodes.some((n) => n.name.startsWith('If_0/') && n.opType === 'Conv'), 'a Conv inside If_0');
+  assert.ok(profile.nodes.every((n) => typeof n.name === 'string' && n.ms >= 0));
+  const byType = Object.fromEntries(profile.byOpType.map((e) => [e.opType, e]));
+  assert.equal(byType.Conv.count, profile.nodes.filter((n) => n.opType === 'Conv').length);
+  assert.ok(Math.abs(profile.totalMs - profile.nodes.reduce((t, n) => t + n.ms, 0)) < 1e-9);
+  assert.ok(profile.byOpType.every((e, i, all) => i === 0 || all[i - 1].ms >= e.ms), 'slowest first');
+  assert.ok(profile.allocations > 0);
+  model.dispose();
+});
+
 for (const threads of [false, true]) {
   const label = threads ? 'threaded' : 'single-thread';
 

@@ -24,6 +24,7 @@ EMSCRIPTEN_BINDINGS(wisp) {
       .constructor<>()
       .function("prepareInput", &RunJob::prepare_input)
       .function("setStringInput", &RunJob::set_string_input)
+      .function("enableProfile", &RunJob::enable_profile)
       .function("result", &RunJob::result);
   class_<WebModel>("WebModel")
       .constructor<>()

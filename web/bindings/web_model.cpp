@@ -154,7 +154,7 @@ std::string RunJob::set_string_input(const std::string& name, val dims, val stri
 }
 
 void RunJob::execute(const Session& session) {
-  Result<NamedTensors> result = session.run(feeds_);
+  Result<NamedTensors> result = session.run(feeds_, profiling_ ? &profile_ : nullptr);
   feeds_.clear();
   if (result.is_ok()) {
     outputs_ = std::move(result).value();
@@ -192,6 +192,22 @@ val RunJob::result() const {
   }
   val out = val::object();
   out.set("outputs", list);
+  if (profiling_) {
+    val nodes = val::array();
+    for (size_t i = 0; i < profile_.nodes.size(); ++i) {
+      const RunProfile::NodeTime& node = profile_.nodes[i];
+      val entry = val::object();
+      entry.set("name", node.name);
+      entry.set("opType", node.op_type);
+      entry.set("ms", node.seconds * 1e3);
+      nodes.set(i, entry);
+    }
+    val profile = val::object();
+    profile.set("nodes", nodes);
+    profile.set("allocationMs", profile_.allocation_seconds * 1e3);
+    profile.set("allocations", double(profile_.allocations));
+    out.set("profile", profile);
+  }
   return out;
 }
 

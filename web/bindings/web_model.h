@@ -47,12 +47,15 @@ class RunJob {
   // Sets a string feed from a JS array of strings. Returns "" or the error.
   std::string set_string_input(const std::string& name, emscripten::val dims, emscripten::val strings);
 
+  // Also time every node of the run (RunProfile); result() then has a `profile`.
+  void enable_profile() { profiling_ = true; }
   // Runs the session on the feeds (any thread; no JS values).
   void execute(const Session& session);
   // Marks the job done with this error instead.
   void fail(Status status);
   // After execute: {outputs: [{name, dtype, dims, ptr, nbytes} or {name, dtype, dims,
-  // strings}]} or {error}. The pointers stay valid while the job lives.
+  // strings}], profile?: {nodes: [{name, opType, ms}], allocationMs, allocations}} or
+  // {error}. The pointers stay valid while the job lives.
   emscripten::val result() const;
 
  private:
@@ -60,6 +63,8 @@ class RunJob {
   NamedTensors outputs_;
   Status status_;
   bool done_ = false;
+  bool profiling_ = false;
+  RunProfile profile_;
 };
 
 class WebModel {

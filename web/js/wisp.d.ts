@@ -85,6 +85,20 @@ export interface LoadOptions extends InitOptions {
 /** A feed: a Tensor, or its fields (dtype may be left out for typed arrays). */
 export type Feed = Tensor | { dtype?: DType; dims: number[]; data: TensorData | ArrayLike<number | bigint | boolean> };
 
+/** Where one run's time went (Model.runWithProfile). */
+export interface RunProfile {
+  /** Every node run, in order; nodes inside If/Loop/Scan bodies are named by their path
+   *  ("If_0/then/Conv_3"), and an If/Loop/Scan node's own time excludes its body's nodes. */
+  nodes: { name: string; opType: string; ms: number }[];
+  /** Time per operator type, slowest first. */
+  byOpType: { opType: string; ms: number; count: number }[];
+  /** The sum of the nodes' times. */
+  totalMs: number;
+  /** Time spent allocating tensors, and how many were handed out. */
+  allocationMs: number;
+  allocations: number;
+}
+
 export class Model {
   /** Loads an ONNX or .wisp model from bytes, a URL, or (in Node) a file path. */
   static load(source: Uint8Array | ArrayBuffer | ArrayBufferView | URL | string, options?: LoadOptions): Promise<Model>;
@@ -97,6 +111,8 @@ export class Model {
   /** Runs the model; resolves to every graph output by name. Rejects with the core's message.
    *  Runs of one model execute in order; in threaded variants off the main thread. */
   run(feeds: Record<string, Feed>): Promise<Record<string, Tensor>>;
+  /** Runs as run() does and also times every node. */
+  runWithProfile(feeds: Record<string, Feed>): Promise<{ outputs: Record<string, Tensor>; profile: RunProfile }>;
   /** The loaded model as .wisp bytes. */
   toWisp(): Uint8Array;
   /** Frees the model; runs already started complete, later run() calls reject. */

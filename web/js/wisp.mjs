@@ -525,12 +525,37 @@ export class Model {
    * executed in order; with threads they run off the main thread.
    */
   async run(feeds) {
+    return (await this.#execute(feeds, false)).outputs;
+  }
+
+  /**
+   * Runs the model as run() does, timing every node (nodes inside If/Loop/Scan bodies too,
+   * named by their path, e.g. "If_0/then/Conv_3"). Resolves to {outputs, profile} with
+   * profile = {nodes: [{name, opType, ms}], byOpType: [{opType, ms, count}] (slowest first),
+   * totalMs, allocationMs, allocations}. Timing adds a little work to every node.
+   */
+  async runWithProfile(feeds) {
+    const { outputs, profile } = await this.#execute(feeds, true);
+    const byType = new Map();
+    for (const node of profile.nodes) {
+      const entry = byType.get(node.opType) ?? { opType: node.opType, ms: 0, count: 0 };
+      entry.ms += node.ms;
+      entry.count += 1;
+      byType.set(node.opType, entry);
+    }
+    const byOpType = [...byType.values()].sort((a, b) => b.ms - a.ms);
+    const totalMs = profile.nodes.reduce((sum, node) => sum + node.ms, 0);
+    return { outputs, profile: { ...profile, byOpType, totalMs } };
+  }
+
+  async #execute(feeds, profiling) {
     const native = this.#nativeModel();
     if (feeds === null || typeof feeds !== 'object') throw new TypeError('run expects an object of named inputs');
     const tensors = Object.entries(feeds).map(([name, value]) => [name, asTensor(name, value)]);
     const runtime = this.#runtime;
     const job = new runtime.core.RunJob();
     try {
+      if (profiling) job.enableProfile();
       for (const [name, tensor] of tensors) {
         if (tensor.dtype === 'string') {
           check(job.setStringInput(name, tensor.dims, tensor.data));
@@ -541,7 +566,7 @@ export class Model {
         runtime.heap().set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), ptr);
       }
       await runtime.start(native, job);
-      const { outputs } = check(job.result());
+      const { outputs, profile } = check(job.result());
       const heap = runtime.heap();
       const result = {};
       for (const out of outputs) {
@@ -556,7 +581,7 @@ export class Model {
         }
         result[out.name] = new Tensor(out.dtype, out.dims, data);
       }
-      return result;
+      return { outputs: result, profile };
     } finally {
       job.delete();
     }
