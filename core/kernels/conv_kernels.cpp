@@ -84,10 +84,23 @@ struct PanelOut {
     }
   }
   void strided(int64_t t, const float* src, int64_t stride, int64_t n) {
-    for (int64_t i = 0; i < n; ++i) *at(t + i) = src[i * stride];
+    while (n > 0) {
+      const int64_t chunk = std::min(n, nr - t % nr);
+      float* d = at(t);
+      if (stride == 2) {  // the common case (stride-2 downsampling): a constant the compiler can use
+        for (int64_t i = 0; i < chunk; ++i) d[i] = src[2 * i];
+      } else {
+        for (int64_t i = 0; i < chunk; ++i) d[i] = src[i * stride];
+      }
+      t += chunk, src += chunk * stride, n -= chunk;
+    }
   }
   void zero(int64_t t, int64_t n) {
-    for (int64_t i = 0; i < n; ++i) *at(t + i) = 0.0f;
+    while (n > 0) {
+      const int64_t chunk = std::min(n, nr - t % nr);
+      std::fill_n(at(t), chunk, 0.0f);
+      t += chunk, n -= chunk;
+    }
   }
 };
 
@@ -114,12 +127,12 @@ void Im2col::row(int64_t row, int64_t col0, int64_t cols, float* dst) const {
   im2col_row_to(rows_[size_t(row)], g_, col0, cols, out);
 }
 
-void Im2col::pack_block(int64_t col0, int64_t cols, float* dst) const {
+void Im2col::pack_block(int64_t row0, int64_t n_rows, int64_t col0, int64_t cols, float* dst) const {
   const int64_t kNr = gemm_nr();
-  const int64_t n_rows = rows(), panels = (cols + kNr - 1) / kNr;
+  const int64_t panels = (cols + kNr - 1) / kNr;
   for (int64_t r = 0; r < n_rows; ++r) {
     PanelOut out{kNr, dst + r * kNr, n_rows * kNr};
-    im2col_row_to(rows_[size_t(r)], g_, col0, cols, out);
+    im2col_row_to(rows_[size_t(row0 + r)], g_, col0, cols, out);
     // The last panel's columns past `cols` are zero.
     if (cols % kNr) out.zero(cols, panels * kNr - cols);
   }

@@ -34,9 +34,10 @@ class Im2col {
   int64_t rows() const { return int64_t(rows_.size()); }
   // Columns [col0, col0 + cols) of row `row`, as plain values.
   void row(int64_t row, int64_t col0, int64_t cols, float* dst) const;
-  // Columns [col0, col0 + cols) of every row in the GEMM's packed-B panel form: use as the
-  // BPanelPacker of gemm(), so the whole matrix is never built.
-  void pack_block(int64_t col0, int64_t cols, float* dst) const;
+  // Rows [row0, row0 + rows) and columns [col0, col0 + cols) in the GEMM's packed-B panel
+  // form (panels of rows x nr): use as the BPanelPacker of gemm(), so the whole matrix is
+  // never built.
+  void pack_block(int64_t row0, int64_t rows, int64_t col0, int64_t cols, float* dst) const;
 
   struct RowInfo {
     const float* channel;            // the input channel this row reads

@@ -1,10 +1,11 @@
 // The blocked, multithreaded GEMM driver over packed operands, and the GEMV paths.
 //
 // Work is split into tasks, each a block of C of whole A-panel rows by whole B-panel
-// columns. A task obtains its block of B (pointing into a prepacked B, or packing it into a
-// per-thread buffer), then walks K in blocks of kc, the rows of its block in groups of mc,
-// and the B panels and A panels below that with the micro-kernel of the active kernel set
-// (gemm_dispatch.h), whose tile geometry every packed operand follows.
+// columns. A task walks K in blocks of kc; for each it obtains that K block of its B columns
+// (pointing into a prepacked B, or packing it into a per-thread buffer, or into one buffer
+// shared by all tasks when the rows are split between threads), then walks the rows of its
+// block in groups of mc, and the B panels and A panels below that with the micro-kernel of
+// the active kernel set (gemm_dispatch.h), whose tile geometry every packed operand follows.
 #include "core/kernels/gemm.h"
 
 #include <algorithm>
@@ -20,8 +21,13 @@ namespace wisp::kernels {
 
 namespace {
 
-// Packed-on-the-fly B blocks are kept near this many floats (256 KB: fits L2 with the A block).
+// Packed-on-the-fly B blocks (one K block) are kept near this many floats (256 KB: fits L2
+// with the A block).
 constexpr int64_t kBlockFloats = 64 * 1024;
+// Largest B packed once for all tasks when rows of A are split between threads (4 MB).
+constexpr int64_t kSharedBFloats = 1 << 20;
+// Multiply-adds below which a GEMM is not split between threads (~5 us of work).
+constexpr double kMinParallelMacs = 256.0 * 1024;
 // Column width of tasks over a prepacked B, in panels.
 constexpr int64_t kPrepackedPanels = 16;
 
@@ -37,42 +43,49 @@ void epilogue_only(int64_t m, int64_t n, float* c, int64_t ldc, const GemmEpilog
   }
 }
 
-// C[rows row0..row_end, cols col0..col_end] with the B block `b` (panels of k x nr,
-// starting at column col0).
-void compute_block(const GemmKernelSet& ks, const PackedA& a, const float* b, int64_t row0, int64_t row_end,
-                   int64_t col0, int64_t col_end, float* c, int64_t ldc, const GemmEpilogue& ep) {
-  const int64_t k = a.cols(), kMr = ks.mr, kNr = ks.nr, kKc = ks.kc, kMc = ks.mc;
+// One K block [pc, pc + kc) of C[rows row0..row_end, cols col0..col_end]: `b` holds that
+// K block of the columns from col0 as panels of kc x nr, `b_panel_stride` floats apart.
+void compute_k_block(const GemmKernelSet& ks, const PackedA& a, const float* b, int64_t b_panel_stride, int64_t pc,
+                     int64_t kc, int64_t row0, int64_t row_end, int64_t col0, int64_t col_end, float* c, int64_t ldc,
+                     const GemmEpilogue& ep) {
+  const int64_t k = a.cols(), kMr = ks.mr, kNr = ks.nr, kMc = ks.mc;
   const bool clamp = ep.clamp_min != -INFINITY || ep.clamp_max != INFINITY;
-  for (int64_t pc = 0; pc < k; pc += kKc) {
-    const int64_t kc = std::min(kKc, k - pc);
-    detail::TileEpilogue tile{ep.alpha, ep.beta, nullptr, nullptr, ep.clamp_min, ep.clamp_max, clamp, pc == 0, pc + kc == k};
-    for (int64_t ic = row0; ic < row_end; ic += kMc) {
-      const int64_t ic_end = std::min(row_end, ic + kMc);
-      for (int64_t col = col0; col < col_end; col += kNr) {
-        const float* bp = b + ((col - col0) / kNr) * k * kNr + pc * kNr;
-        const int cols = int(std::min(kNr, col_end - col));
-        tile.col_bias = ep.col_bias ? ep.col_bias + col : nullptr;
-        for (int64_t row = ic; row < ic_end; row += kMr) {
-          const int rows = int(std::min(kMr, ic_end - row));
-          tile.row_bias = ep.row_bias ? ep.row_bias + row : nullptr;
-          ks.tile[rows - 1](kc, a.panel(row / kMr) + pc * kMr, bp, c + row * ldc + col, ldc, cols, tile);
-        }
+  detail::TileEpilogue tile{ep.alpha, ep.beta, nullptr, nullptr, ep.clamp_min, ep.clamp_max, clamp, pc == 0, pc + kc == k};
+  for (int64_t ic = row0; ic < row_end; ic += kMc) {
+    const int64_t ic_end = std::min(row_end, ic + kMc);
+    for (int64_t col = col0; col < col_end; col += kNr) {
+      const float* bp = b + ((col - col0) / kNr) * b_panel_stride;
+      const int cols = int(std::min(kNr, col_end - col));
+      const MicroKernelFn* tiles = ks.tile[(cols + ks.lanes - 1) / ks.lanes - 1];  // only the vectors needed
+      tile.col_bias = ep.col_bias ? ep.col_bias + col : nullptr;
+      for (int64_t row = ic; row < ic_end; row += kMr) {
+        const int rows = int(std::min(kMr, ic_end - row));
+        tile.row_bias = ep.row_bias ? ep.row_bias + row : nullptr;
+        tiles[rows - 1](kc, a.panel(row / kMr) + pc * kMr, bp, c + row * ldc + col, ldc, cols, tile);
       }
     }
   }
 }
 
-// Splits C into tasks and runs them. `get_b(col0, cols, scratch)` returns the B block for
-// those columns; `packs` tells whether it writes into scratch (so blocks are sized for L2).
-template <typename GetB>
-void run_tasks(const GemmKernelSet& ks, const PackedA& a, int64_t n, bool packs, const GetB& get_b, float* c,
-               int64_t ldc, const GemmEpilogue& ep, ThreadPool* threads) {
-  const int64_t m = a.rows(), k = a.cols(), kNr = ks.nr, kMr = ks.mr;
-  // Column block width. A packed B block is re-read once per mc rows of A, so it should stay
-  // in L2 when A is tall; when A is short (e.g. a Conv with few output channels) each B
-  // panel is used soon after it is packed and wider blocks save per-block overhead.
+// Splits C into tasks (blocks of columns x groups of A panels) and runs them. B comes either
+// prepacked (`prepacked`: panels of K x nr) or from `pack_b(row0, rows, col0, cols, dst)`.
+// When the columns alone give every thread a task, each task packs one K block of its column
+// block at a time into a per-thread buffer, used while it is still in L1/L2 (an im2col
+// producer then never writes more than kc x nc values ahead of the multiply). When N is too
+// narrow for that (a Conv on a 7x7 or 14x14 map) the rows of A are split too, and the tasks
+// of one column block would each pack the same B: then B (up to kSharedBFloats) is packed
+// once, K block by K block in parallel, into a buffer all tasks share.
+void run_tasks(const GemmKernelSet& ks, const PackedA& a, int64_t n, const PackedB* prepacked,
+               const BPanelPacker* pack_b, float* c, int64_t ldc, const GemmEpilogue& ep, ThreadPool* threads) {
+  const int64_t m = a.rows(), k = a.cols(), kNr = ks.nr, kMr = ks.mr, kKc = ks.kc;
+  const bool packs = prepacked == nullptr;
+  // A multiply of a few microseconds runs on the calling thread alone: waking the pool
+  // costs about as much (small models such as PP-OCR cls are made of such layers).
+  if (double(m) * double(n) * double(k) < kMinParallelMacs) threads = nullptr;
+  // Column block width. A packed K block (kc x nc) is written and then re-read once per mc
+  // rows of A: it should stay in L2.
   int64_t nc = kNr * kPrepackedPanels;
-  if (packs) nc = std::clamp<int64_t>((m <= ks.mc ? 4 * kBlockFloats : kBlockFloats) / k / kNr, 1, 32) * kNr;
+  if (packs) nc = std::clamp<int64_t>(kBlockFloats / std::min(kKc, k) / kNr, 1, 32) * kNr;
   const int64_t want_tasks = threads ? int64_t(threads->num_threads()) * 3 : 1;
   // Enough column blocks for the threads when N allows it, down to 4 panels a block.
   const int64_t nc_for_tasks = ((n + want_tasks - 1) / want_tasks + kNr - 1) / kNr * kNr;
@@ -83,18 +96,46 @@ void run_tasks(const GemmKernelSet& ks, const PackedA& a, int64_t n, bool packs,
   int64_t row_groups = std::min(a_panels, std::max<int64_t>(1, (want_tasks + col_blocks - 1) / col_blocks));
   const int64_t panels_per_group = (a_panels + row_groups - 1) / row_groups;
   row_groups = (a_panels + panels_per_group - 1) / panels_per_group;
+
+  // Shared packing: K block pc of all N columns at shared + pc * b_panels * kNr, as panels
+  // of kc x nr (kc of that block).
+  const int64_t b_panels = (n + kNr - 1) / kNr;
+  const bool shared = packs && row_groups > 1 && k * b_panels * kNr <= kSharedBFloats;
+  // The calling thread's buffer, passed to the workers as a pointer (a thread_local named in
+  // the lambdas would be each worker's own).
+  WISP_THREAD_LOCAL std::vector<float> shared_b;
+  if (shared) shared_b.resize(size_t(k * b_panels * kNr));
+  float* const shared_data = shared_b.data();
+  if (shared) {
+    const int64_t k_blocks = (k + kKc - 1) / kKc;
+    parallel_for(threads, k_blocks, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t blk = begin; blk < end; ++blk) {
+        const int64_t pc = blk * kKc;
+        (*pack_b)(pc, std::min(kKc, k - pc), 0, n, shared_data + pc * b_panels * kNr);
+      }
+    });
+  }
+
   parallel_for(threads, col_blocks * row_groups, 1, [&](int64_t begin, int64_t end) {
     WISP_THREAD_LOCAL std::vector<float> scratch;
-    if (packs) scratch.resize(size_t(nc * k));
-    int64_t packed_col0 = -1;  // consecutive tasks of a chunk often share a column block: pack it once
+    if (packs && !shared) scratch.resize(size_t(nc * std::min(kKc, k)));
     for (int64_t task = begin; task < end; ++task) {
       const int64_t cb = task / row_groups, rg = task % row_groups;
       const int64_t col0 = cb * nc, col_end = std::min(n, col0 + nc);
       const int64_t row0 = rg * panels_per_group * kMr, row_end = std::min(m, row0 + panels_per_group * kMr);
-      const float* b = scratch.data();
-      if (!packs || packed_col0 != col0) b = get_b(col0, col_end - col0, scratch.data());
-      packed_col0 = col0;
-      compute_block(ks, a, b, row0, row_end, col0, col_end, c, ldc, ep);
+      for (int64_t pc = 0; pc < k; pc += kKc) {
+        const int64_t kc = std::min(kKc, k - pc);
+        if (shared) {
+          const float* b = shared_data + pc * b_panels * kNr + (col0 / kNr) * kc * kNr;
+          compute_k_block(ks, a, b, kc * kNr, pc, kc, row0, row_end, col0, col_end, c, ldc, ep);
+        } else if (packs) {
+          (*pack_b)(pc, kc, col0, col_end - col0, scratch.data());
+          compute_k_block(ks, a, scratch.data(), kc * kNr, pc, kc, row0, row_end, col0, col_end, c, ldc, ep);
+        } else {
+          compute_k_block(ks, a, prepacked->panel(col0 / kNr) + pc * kNr, k * kNr, pc, kc, row0, row_end, col0,
+                          col_end, c, ldc, ep);
+        }
+      }
     }
   });
 }
@@ -171,10 +212,14 @@ void gemv_raw(const GemmKernelSet& ks, const float* x, int64_t k, int64_t n, con
               bool b_is_n_by_k, float* y, ThreadPool* threads) {
   const int64_t parts = threads ? std::min<int64_t>(threads->num_threads(), std::max<int64_t>(1, n * k / (64 * 1024))) : 1;
   // Split the outputs between threads, in multiples of 64 (whole cache lines of y and B).
-  const int64_t chunk = ((n + parts - 1) / parts + 63) / 64 * 64;
-  parallel_for(threads, (n + chunk - 1) / chunk, 1, [&](int64_t begin, int64_t end) {
+  // The last part takes the remainder, and parts are never narrower than 128 columns: a
+  // narrow call would take gemv_axpy's few-column path, which sums in another order, and
+  // every column must be summed alike (equal columns give equal results).
+  const int64_t chunk = std::max<int64_t>(128, ((n + parts - 1) / parts + 63) / 64 * 64);
+  const int64_t count = std::max<int64_t>(1, n / chunk);
+  parallel_for(threads, count, 1, [&](int64_t begin, int64_t end) {
     for (int64_t part = begin; part < end; ++part) {
-      const int64_t j0 = part * chunk, len = std::min(chunk, n - j0);
+      const int64_t j0 = part * chunk, len = part == count - 1 ? n - j0 : chunk;
       if (b_is_n_by_k) {
         ks.gemv_dot(len, k, b + j0 * ldb, ldb, x, y + j0, 1);
       } else {
@@ -200,9 +245,7 @@ void gemm(const PackedA& a_in, const PackedB& b_in, float* c, int64_t ldc, const
     std::vector<float> x;
     return gemv_packed(ks, contiguous(a.panel(0), a.cols(), a.mr(), x), b, c, ep, threads);
   }
-  run_tasks(
-      ks, a, b.cols(), false, [&](int64_t col0, int64_t, float*) { return b.panel(col0 / ks.nr); }, c, ldc, ep,
-      threads);
+  run_tasks(ks, a, b.cols(), &b, nullptr, c, ldc, ep, threads);
 }
 
 void gemm(const PackedA& a_in, int64_t n, const BPanelPacker& pack_b, float* c, int64_t ldc, const GemmEpilogue& ep,
@@ -212,21 +255,18 @@ void gemm(const PackedA& a_in, int64_t n, const BPanelPacker& pack_b, float* c, 
   const PackedA& a = matching(ks, a_in, a_tmp);
   if (a.rows() <= 0 || n <= 0) return;
   if (a.cols() == 0) return epilogue_only(a.rows(), n, c, ldc, ep);
-  run_tasks(
-      ks, a, n, true,
-      [&](int64_t col0, int64_t cols, float* scratch) {
-        pack_b(col0, cols, scratch);
-        return static_cast<const float*>(scratch);
-      },
-      c, ldc, ep, threads);
+  run_tasks(ks, a, n, nullptr, &pack_b, c, ldc, ep, threads);
 }
 
 void gemm(const PackedA& a, int64_t n, MatrixView b, float* c, int64_t ldc, const GemmEpilogue& ep,
           ThreadPool* threads) {
-  const int64_t k = a.cols();
   const int nr = int(gemm_kernels().nr);
-  gemm(a, n, [&](int64_t col0, int64_t cols, float* dst) { pack_b_panels_nr(b, k, col0, cols, nr, dst); }, c, ldc,
-       ep, threads);
+  gemm(
+      a, n,
+      [&](int64_t row0, int64_t rows, int64_t col0, int64_t cols, float* dst) {
+        pack_b_panels_nr(b.rows_from(row0), rows, col0, cols, nr, dst);
+      },
+      c, ldc, ep, threads);
 }
 
 void gemm(int64_t m, MatrixView a, const PackedB& b_in, float* c, int64_t ldc, const GemmEpilogue& ep,

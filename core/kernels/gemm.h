@@ -23,6 +23,8 @@ struct MatrixView {
   int64_t stride = 0;       // elements between consecutive rows of the stored matrix
   bool transposed = false;  // true: element (r, c) is data[c * stride + r]
   float at(int64_t r, int64_t c) const { return transposed ? data[c * stride + r] : data[r * stride + c]; }
+  // The same matrix without its first `r` rows.
+  MatrixView rows_from(int64_t r) const { return {data + (transposed ? r : r * stride), stride, transposed}; }
 };
 
 // Register-tile geometry of the active micro-kernel (see gemm_isa_name()).
@@ -98,12 +100,14 @@ struct GemmEpilogue {
   float clamp_max = std::numeric_limits<float>::infinity();
 };
 
-// Fills `dst` with columns [col0, col0 + cols) of a K x N operand B in packed form (for
-// the active kernels' nr = gemm_nr()): ceil(cols / nr) panels of K x nr values, zero-padded past `cols`. Lets a producer such as
-// im2col hand the GEMM one cache-sized block of B at a time instead of a whole matrix.
-using BPanelPacker = std::function<void(int64_t col0, int64_t cols, float* dst)>;
+// Fills `dst` with rows [row0, row0 + rows) and columns [col0, col0 + cols) of a K x N
+// operand B in packed form (for the active kernels' nr = gemm_nr()): ceil(cols / nr) panels
+// of rows x nr values, zero-padded past `cols`. Lets a producer such as im2col hand the GEMM
+// one cache-sized block of B (one K block of a few panels) at a time instead of a whole matrix.
+using BPanelPacker = std::function<void(int64_t row0, int64_t rows, int64_t col0, int64_t cols, float* dst)>;
 
-// Packs columns [col0, col0 + cols) of the K x N matrix `b` as a BPanelPacker would.
+// Packs columns [col0, col0 + cols) of the K x N matrix `b` (all its k rows) as a
+// BPanelPacker would (use b.rows_from(row0) and rows for a K block).
 void pack_b_panels(MatrixView b, int64_t k, int64_t col0, int64_t cols, float* dst);
 
 // C (M x N, row stride ldc) = epilogue(A * B). A.cols() must equal B.rows().
@@ -119,7 +123,8 @@ void gemm(const PackedA& a, int64_t n, MatrixView b, float* c, int64_t ldc, cons
 void gemm(int64_t m, int64_t n, int64_t k, MatrixView a, MatrixView b, float* c, int64_t ldc,
           const GemmEpilogue& epilogue, ThreadPool* threads);
 // B (A.cols() x N) produced block by block by `pack_b` (called from worker threads, for
-// disjoint column ranges); never materialised whole.
+// any K block of any column range, possibly the same range from several threads); never
+// materialised whole.
 void gemm(const PackedA& a, int64_t n, const BPanelPacker& pack_b, float* c, int64_t ldc,
           const GemmEpilogue& epilogue, ThreadPool* threads);
 

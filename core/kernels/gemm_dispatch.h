@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/kernels/depthwise_kernels.h"
 #include "core/kernels/gemm_microkernel.h"
 
 namespace wisp::kernels {
@@ -31,9 +32,12 @@ struct GemmKernelSet {
   int mr, nr;          // register tile
   int64_t kc;          // K block: a B panel of kc x nr floats stays in L1
   int64_t mc;          // rows of A per block (mc x kc floats stay in L2)
-  MicroKernelFn tile[detail::kMaxMr];  // by number of valid rows - 1
+  int lanes;           // floats per vector (nr / lanes vectors per tile row)
+  // By active vectors - 1 (ceil(valid columns / lanes)) and valid rows - 1.
+  MicroKernelFn tile[detail::kMaxNv][detail::kMaxMr];
   GemvAxpyFn gemv_axpy;
   GemvDotFn gemv_dot;
+  DepthwiseKernels depthwise;  // compiled for the same ISA (depthwise_kernels.h)
 };
 
 // The active set (selected on first use).

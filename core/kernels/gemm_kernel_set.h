@@ -16,15 +16,21 @@ namespace wisp::kernels::detail {
 // Sum over p of x[p] * B row p, for n <= 4 vectors: all of K accumulates in registers, with
 // two accumulator sets (even / odd p) so consecutive FMAs do not wait on each other. Used
 // for one packed B panel (contiguous rows of nr floats: a sequential stream).
+// Every column is summed in the same order whatever n is (a partial last panel included:
+// its vectors are only loaded with fewer lanes), so equal inputs give bit-equal outputs in
+// every column (models whose logits are all equal rely on it for a uniform softmax).
 template <class V, int Nv>
 void gemv_axpy_narrow(int64_t k, int n, const float* x, const float* b, int64_t ldb, float* y) {
   constexpr int L = V::kLanes;
   V acc0[Nv], acc1[Nv];
 #pragma GCC unroll 4
   for (int v = 0; v < Nv; ++v) acc0[v] = acc1[v] = V::zero();
-  const bool full = n == Nv * L;
+  const auto load = [n](const float* row, int v) {
+    const int lanes = n - v * L;
+    return lanes >= L ? V::loadu(row + v * L) : V::load_partial(row + v * L, lanes > 0 ? lanes : 0);
+  };
   int64_t p = 0;
-  if (full) {
+  if (n == Nv * L) {
     for (; p + 2 <= k; p += 2) {
       const V x0 = V::broadcast(x[p]), x1 = V::broadcast(x[p + 1]);
       const float* b0 = b + p * ldb;
@@ -35,14 +41,25 @@ void gemv_axpy_narrow(int64_t k, int n, const float* x, const float* b, int64_t 
         acc1[v] = V::fma(x1, V::loadu(b1 + v * L), acc1[v]);
       }
     }
+  } else {
+    for (; p + 2 <= k; p += 2) {
+      const V x0 = V::broadcast(x[p]), x1 = V::broadcast(x[p + 1]);
+      const float* b0 = b + p * ldb;
+      const float* b1 = b0 + ldb;
+#pragma GCC unroll 4
+      for (int v = 0; v < Nv; ++v) {
+        if (n - v * L <= 0) break;
+        acc0[v] = V::fma(x0, load(b0, v), acc0[v]);
+        acc1[v] = V::fma(x1, load(b1, v), acc1[v]);
+      }
+    }
   }
   for (; p < k; ++p) {
     const V x0 = V::broadcast(x[p]);
     const float* b0 = b + p * ldb;
 #pragma GCC unroll 4
     for (int v = 0; v < Nv; ++v) {
-      const int lanes = n - v * L;
-      if (lanes > 0) acc0[v] = V::fma(x0, lanes >= L ? V::loadu(b0 + v * L) : V::load_partial(b0 + v * L, lanes), acc0[v]);
+      if (n - v * L > 0) acc0[v] = V::fma(x0, load(b0, v), acc0[v]);
     }
   }
 #pragma GCC unroll 4
@@ -83,14 +100,23 @@ void gemv_axpy(int64_t k, int64_t n, const float* x, const float* b, int64_t ldb
         s = V::fma(x3, V::loadu(r3 + j), s);
         (s + t).storeu(yb + j);
       }
-      for (; j < nb; ++j) yb[j] += x[p] * r0[j] + x[p + 1] * r1[j] + x[p + 2] * r2[j] + x[p + 3] * r3[j];
+      if (j < nb) {  // the tail with the same operations as the body (same rounding per column)
+        const int n = int(nb - j);
+        V s = V::fma(x0, V::load_partial(r0 + j, n), V::load_partial(yb + j, n));
+        const V t = V::fma(x2, V::load_partial(r2 + j, n), x1 * V::load_partial(r1 + j, n));
+        s = V::fma(x3, V::load_partial(r3 + j, n), s);
+        (s + t).store_partial(yb + j, n);
+      }
     }
     for (; p < k; ++p) {
       const V x0 = V::broadcast(x[p]);
       const float* r0 = bb + p * ldb;
       int64_t j = 0;
       for (; j + L <= nb; j += L) V::fma(x0, V::loadu(r0 + j), V::loadu(yb + j)).storeu(yb + j);
-      for (; j < nb; ++j) yb[j] += x[p] * r0[j];
+      if (j < nb) {
+        const int n = int(nb - j);
+        V::fma(x0, V::load_partial(r0 + j, n), V::load_partial(yb + j, n)).store_partial(yb + j, n);
+      }
     }
   }
 }
@@ -139,35 +165,42 @@ void gemv_dot(int64_t m, int64_t k, const float* a, int64_t lda, const float* x,
   }
 }
 
-template <class V, int... R>
+template <class V, int Nv, int... R>
 constexpr void fill_tiles(MicroKernelFn* tiles, std::integer_sequence<int, R...>) {
-  ((tiles[R] = &micro_kernel<V, R + 1>), ...);
+  ((tiles[R] = &micro_kernel<V, R + 1, Nv>), ...);
+}
+template <class V, int... N>
+constexpr void fill_tile_table(MicroKernelFn (*table)[kMaxMr], std::integer_sequence<int, N...>) {
+  (fill_tiles<V, N + 1>(table[N], std::make_integer_sequence<int, TileShape<V>::kMr>()), ...);
 }
 
 template <class V>
 GemmKernelSet make_gemm_kernel_set(const char* name) {
   using Shape = TileShape<V>;
-  static_assert(Shape::kMr <= kMaxMr, "raise kMaxMr");
+  static_assert(Shape::kMr <= kMaxMr && Shape::kNumVecs <= kMaxNv, "raise kMaxMr / kMaxNv");
   GemmKernelSet set{};
   set.name = name;
   set.vector = V::kName;
   set.mr = Shape::kMr;
   set.nr = Shape::kNr;
-  // K block: a B panel of kc x nr (64 KB with AVX-512's 6 x 64 tile, 16 KB with AVX2's)
-  // stays in L1/L2 while the A panels of an mc x kc block (in L2) stream past it.
+  // K block: a B panel of kc x nr stays in L1 while the A panels of an mc x kc block (in L2)
+  // stream past it: 32 KB with AVX-512's 6 x 64 tile and kc 128 (kc 256, 64 KB, measured
+  // ~10% slower at 1024^3 on Zen), 16 KB with AVX2's 6 x 16 tile.
 #ifdef WISP_GEMM_KC  // tuning experiments
   set.kc = WISP_GEMM_KC;
 #else
-  set.kc = 256;
+  set.kc = V::kLanes >= 16 ? 128 : 256;
 #endif
 #ifdef WISP_GEMM_MC_PANELS
   set.mc = int64_t(Shape::kMr) * WISP_GEMM_MC_PANELS;
 #else
   set.mc = int64_t(Shape::kMr) * (V::kLanes >= 16 ? 24 : 12);
 #endif
-  fill_tiles<V>(set.tile, std::make_integer_sequence<int, Shape::kMr>());
+  set.lanes = V::kLanes;
+  fill_tile_table<V>(set.tile, std::make_integer_sequence<int, Shape::kNumVecs>());
   set.gemv_axpy = &gemv_axpy<V>;
   set.gemv_dot = &gemv_dot<V>;
+  set.depthwise = make_depthwise_kernels<V>();
   return set;
 }
 

@@ -29,8 +29,9 @@ struct TileShape {
   static constexpr int kMr = 6;  // 6 x 2 accumulators + 2 B vectors + 1 A broadcast fit 16 registers
   static constexpr int kNr = kNumVecs * V::kLanes;
 };
-// Largest kMr of any tile shape (size of the per-row-count kernel tables).
+// Largest kMr and kNumVecs of any tile shape (sizes of the kernel tables).
 constexpr int kMaxMr = 16;
+constexpr int kMaxNv = 4;
 
 #if defined(WISP_SIMD_HAVE_AVX512)
 // 32 registers: 6 x 4 accumulators (6 x 64 floats) + 4 B vectors + A broadcasts. Per k step
@@ -59,11 +60,15 @@ struct TileShape<simd::NeonF32> {
 #endif
 
 // a: packed A panel (stride kMr per k step), b: packed B panel (stride kNr), kc steps.
-// Writes rows [0, Rows) and columns [0, cols) of the tile at c.
-template <class V, int Rows>
+// Writes rows [0, Rows) and columns [0, cols) of the tile at c, cols <= Nv * kLanes: a
+// partial last panel (N not a multiple of kNr, e.g. a Conv's 14x14 = 196 outputs) runs with
+// only the vectors it needs. Every element is the same chain of FMAs over k in order
+// whatever Rows and Nv, so all columns of C are summed alike.
+template <class V, int Rows, int Nv = TileShape<V>::kNumVecs>
 void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int cols,
                   const TileEpilogue& ep) {
-  constexpr int kMr = TileShape<V>::kMr, kNr = TileShape<V>::kNr, kNv = TileShape<V>::kNumVecs;
+  constexpr int kMr = TileShape<V>::kMr, kNr = TileShape<V>::kNr, kNv = Nv;
+  static_assert(Nv >= 1 && Nv <= TileShape<V>::kNumVecs, "active vectors of the tile");
   constexpr int L = V::kLanes;
   V acc[Rows][kNv];
   // Start fetching the C tile now: it is read after the K loop, and its rows are often a

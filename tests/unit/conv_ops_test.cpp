@@ -3,14 +3,24 @@
 // and run-time weights, and the errors for inconsistent shapes and attributes.
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
 #include <random>
 
+#include "core/kernels/gemm.h"
 #include "tests/unit/op_test_util.h"
 
 using namespace wisp;
 using namespace wisp::testing;
 
 namespace {
+
+double process_cpu_seconds() {
+  timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+}
 
 Tensor random_tensor(const Shape& shape, std::mt19937& rng) {
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
@@ -140,6 +150,40 @@ TEST_CASE("Conv matches the reference: random 2-D cases", "[conv]") {
     INFO("case " << i << " x " << shape_to_string(s.x));
     check_conv(s, rng, i % 2, i % 5 < 2);
   }
+}
+
+TEST_CASE("Depthwise Conv matches the reference: plane sizes, strides, dilations, pads", "[conv]") {
+  // Unit strides: narrow planes (1x1 up to a few vectors wide) walk the padded plane as one
+  // flat run, wide ones (48+ columns) read the input in place with scalar edge columns; the
+  // strided kernel goes row by row.
+  // The plane kernels are compiled per ISA (picked with the GEMM's): every set in turn.
+  const std::string original = kernels::gemm_isa_name();
+  for (const char* isa : kernels::gemm_isa_names()) {
+  INFO("kernel set " << isa);
+  REQUIRE(kernels::set_gemm_isa(isa));
+  std::mt19937 rng(17);
+  auto pick = [&](int lo, int hi) { return int64_t(std::uniform_int_distribution<int>(lo, hi)(rng)); };
+  for (int i = 0; i < 60; ++i) {
+    ConvSpec s;
+    const int64_t c = pick(1, 9);
+    s.group = c;
+    s.cout = c;
+    const int64_t kk = i % 3 == 0 ? 5 : (i % 3 == 1 ? 3 : pick(1, 4));
+    s.kernel = {kk, i % 7 == 0 ? pick(1, 5) : kk};
+    s.strides = i % 2 ? std::vector<int64_t>{1, 1} : std::vector<int64_t>{pick(1, 2), pick(1, 2)};
+    s.dilations = i % 5 == 4 ? std::vector<int64_t>{pick(1, 3), pick(1, 3)} : std::vector<int64_t>{1, 1};
+    s.pads = i % 4 == 3 ? std::vector<int64_t>{0, 0, 0, 0}
+                        : std::vector<int64_t>{pick(0, 2), pick(0, 2), pick(0, 2), pick(0, 2)};
+    s.x = {pick(1, 2), c, 0, 0};
+    for (int d = 0; d < 2; ++d) {
+      const int64_t span = (s.kernel[size_t(d)] - 1) * s.dilations[size_t(d)] + 1;
+      s.x[size_t(2 + d)] = std::max<int64_t>(span - s.pads[size_t(d)] - s.pads[size_t(d + 2)], 1) + pick(0, i % 2 ? 70 : 12);
+    }
+    INFO("case " << i << " x " << shape_to_string(s.x) << " kernel " << shape_to_string(s.kernel));
+    check_conv(s, rng, i % 2, i % 3 < 2);
+  }
+  }
+  kernels::set_gemm_isa(original.c_str());
 }
 
 TEST_CASE("Conv auto_pad SAME_UPPER / SAME_LOWER / VALID", "[conv]") {
@@ -359,7 +403,10 @@ TEST_CASE("ConvInteger and QLinearConv", "[conv]") {
   check_tensor(r.value()[0], Tensor::from_vector<uint8_t>({1, 1, 2, 2}, {9, 11, 15, 17}));
 }
 
-// Not run by default: `wisp_unit_tests "[.bench]"`. Shapes from PP-OCRv4 det at 640x640.
+// Not run by default: `wisp_unit_tests "[.bench]"` (or "Conv benchmark"; WISP_CONV_BENCH=substring
+// runs only the shapes whose name contains it). Shapes from PP-OCRv4 det at 640x640 and
+// ResNet-50 at 224x224. Prints wall time and, since the machine may be shared, GFLOP/s per
+// CPU-second of the process (divided by the threads).
 TEST_CASE("Conv benchmark", "[.bench]") {
   std::mt19937 rng(1);
   struct Bench {
@@ -368,13 +415,32 @@ TEST_CASE("Conv benchmark", "[.bench]") {
     int64_t group, pad, stride;
   };
   const std::vector<Bench> benches = {
-      {"3x3 96->24 @160x160", {1, 96, 160, 160}, {24, 96, 3, 3}, 1, 1, 1},
-      {"1x1 16->32 @320x320", {1, 16, 320, 320}, {32, 16, 1, 1}, 1, 0, 1},
-      {"1x1 192->192 @40x40", {1, 192, 40, 40}, {192, 192, 1, 1}, 1, 0, 1},
-      {"dw 5x5 96 @80x80", {1, 96, 80, 80}, {96, 1, 5, 5}, 96, 2, 1},
-      {"dw 3x3 s2 48 @160x160", {1, 48, 160, 160}, {48, 1, 3, 3}, 48, 1, 2},
+      {"det 3x3 96->24 @160x160", {1, 96, 160, 160}, {24, 96, 3, 3}, 1, 1, 1},
+      {"det 1x1 16->32 @320x320", {1, 16, 320, 320}, {32, 16, 1, 1}, 1, 0, 1},
+      {"det 1x1 192->192 @40x40", {1, 192, 40, 40}, {192, 192, 1, 1}, 1, 0, 1},
+      {"det dw 5x5 96 @80x80", {1, 96, 80, 80}, {96, 1, 5, 5}, 96, 2, 1},
+      {"det dw 3x3 s2 48 @160x160", {1, 48, 160, 160}, {48, 1, 3, 3}, 48, 1, 2},
+      {"r50 7x7 s2 3->64 @224", {1, 3, 224, 224}, {64, 3, 7, 7}, 1, 3, 2},
+      {"r50 1x1 64->64 @56", {1, 64, 56, 56}, {64, 64, 1, 1}, 1, 0, 1},
+      {"r50 3x3 64->64 @56", {1, 64, 56, 56}, {64, 64, 3, 3}, 1, 1, 1},
+      {"r50 1x1 64->256 @56", {1, 64, 56, 56}, {256, 64, 1, 1}, 1, 0, 1},
+      {"r50 1x1 256->64 @56", {1, 256, 56, 56}, {64, 256, 1, 1}, 1, 0, 1},
+      {"r50 3x3 s2 128 @56", {1, 128, 56, 56}, {128, 128, 3, 3}, 1, 1, 2},
+      {"r50 1x1 s2 256->512 @56", {1, 256, 56, 56}, {512, 256, 1, 1}, 1, 0, 2},
+      {"r50 3x3 128 @28", {1, 128, 28, 28}, {128, 128, 3, 3}, 1, 1, 1},
+      {"r50 1x1 512->128 @28", {1, 512, 28, 28}, {128, 512, 1, 1}, 1, 0, 1},
+      {"r50 3x3 256 @14", {1, 256, 14, 14}, {256, 256, 3, 3}, 1, 1, 1},
+      {"r50 1x1 1024->256 @14", {1, 1024, 14, 14}, {256, 1024, 1, 1}, 1, 0, 1},
+      {"r50 1x1 256->1024 @14", {1, 256, 14, 14}, {1024, 256, 1, 1}, 1, 0, 1},
+      {"r50 3x3 s2 512 @14", {1, 512, 14, 14}, {512, 512, 3, 3}, 1, 1, 2},
+      {"r50 1x1 s2 1024->2048 @14", {1, 1024, 14, 14}, {2048, 1024, 1, 1}, 1, 0, 2},
+      {"r50 3x3 512 @7", {1, 512, 7, 7}, {512, 512, 3, 3}, 1, 1, 1},
+      {"r50 1x1 2048->512 @7", {1, 2048, 7, 7}, {512, 2048, 1, 1}, 1, 0, 1},
+      {"r50 1x1 512->2048 @7", {1, 512, 7, 7}, {2048, 512, 1, 1}, 1, 0, 1},
   };
+  const char* only = std::getenv("WISP_CONV_BENCH");
   for (const Bench& b : benches) {
+    if (only && !std::strstr(b.name, only)) continue;
     OpTest t{"Conv"};
     t.inputs = {random_tensor(b.x, rng), random_tensor(b.w, rng)};
     t.constant_inputs = {false, true};
@@ -406,10 +472,15 @@ TEST_CASE("Conv benchmark", "[.bench]") {
       NamedTensors feeds{{"x", t.inputs[0]}};
       REQUIRE(session.value()->run(feeds).is_ok());
       const int reps = 10;
+      const double cpu0 = process_cpu_seconds();
       auto t0 = std::chrono::steady_clock::now();
       for (int r = 0; r < reps; ++r) (void)session.value()->run(feeds);
       const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / reps;
-      std::printf("conv %-24s threads=%d: %.3f ms\n", b.name, threads, ms);
+      const double cpu_ms = (process_cpu_seconds() - cpu0) * 1e3 / reps / threads;
+      const Tensor y = session.value()->run(feeds).value()[0].second;
+      const double flop = 2.0 * double(y.numel()) * double(b.w[1] * b.w[2] * b.w[3]);
+      std::printf("conv %-28s threads=%d: %8.3f ms wall, %8.3f ms CPU/thread, %6.1f GFLOP/s per CPU-second\n", b.name,
+                  threads, ms, cpu_ms, flop / cpu_ms * 1e-6);
     }
   }
 }

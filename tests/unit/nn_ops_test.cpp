@@ -1,5 +1,6 @@
 // Unit tests for the nn operators (core/ops/nn/): pooling, normalisation, softmax, dropout.
 #include <cmath>
+#include <random>
 
 #include "tests/unit/op_test_util.h"
 
@@ -107,6 +108,75 @@ TEST_CASE("AveragePool: pads with and without count_include_pad, SAME_UPPER", "[
   CHECK(out.data<float>()[0] == 3.0f);
   CHECK(out.data<float>()[8] == 9.0f);
   CHECK(out.data<float>()[2] == 4.5f);
+}
+
+namespace {
+
+// Direct definition of 2-D MaxPool / AveragePool for an output of shape `out` (taken from
+// the op): window start o*s - pad_begin, taps inside the input only; the average divides by
+// the valid taps, or with count_include_pad by the taps inside [-pad_begin, in + pad_end).
+Tensor reference_pool_2d(const Tensor& x, const Shape& out, bool max, const std::vector<int64_t>& k,
+                         const std::vector<int64_t>& s, const std::vector<int64_t>& d, const std::vector<int64_t>& pads,
+                         bool include_pad) {
+  const int64_t planes = out[0] * out[1], H = x.dim(2), W = x.dim(3), OH = out[2], OW = out[3];
+  std::vector<float> y(size_t(planes * OH * OW));
+  const float* xd = x.data<float>();
+  for (int64_t p = 0; p < planes; ++p)
+    for (int64_t oh = 0; oh < OH; ++oh)
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        float best = -INFINITY;
+        double sum = 0;
+        int64_t valid = 0, padded = 0;
+        for (int64_t i = 0; i < k[0]; ++i)
+          for (int64_t j = 0; j < k[1]; ++j) {
+            const int64_t ih = oh * s[0] - pads[0] + i * d[0], iw = ow * s[1] - pads[1] + j * d[1];
+            padded += ih >= -pads[0] && ih < H + pads[2] && iw >= -pads[1] && iw < W + pads[3];
+            if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+            const float v = xd[(p * H + ih) * W + iw];
+            best = std::max(best, v);
+            sum += v;
+            ++valid;
+          }
+        const int64_t count = include_pad ? padded : valid;
+        y[size_t((p * OH + oh) * OW + ow)] = max ? best : (count ? float(sum / double(count)) : 0.0f);
+      }
+  return f32(out, y);
+}
+
+}  // namespace
+
+TEST_CASE("MaxPool and AveragePool 2-D match the definition: strides, dilations, pads, ceil_mode", "[nn]") {
+  std::mt19937 rng(9);
+  std::uniform_real_distribution<float> val(-1.0f, 1.0f);
+  std::uniform_int_distribution<int> size(1, 19), small(1, 3), pad(0, 2);
+  for (int i = 0; i < 300; ++i) {
+    const bool max = i % 2 == 0, include_pad = !max && (i / 2) % 2;
+    const std::vector<int64_t> k{small(rng), small(rng) + (i % 5 == 0 ? 2 : 0)}, s{small(rng), small(rng)},
+        d{max || i % 3 ? 1 : small(rng), max || i % 3 ? 1 : small(rng)};
+    std::vector<int64_t> pads{pad(rng), pad(rng), pad(rng), pad(rng)};
+    for (int j = 0; j < 2; ++j) {  // a pad must be smaller than the kernel extent
+      pads[size_t(j)] = std::min(pads[size_t(j)], (k[size_t(j)] - 1) * d[size_t(j)]);
+      pads[size_t(j + 2)] = std::min(pads[size_t(j + 2)], (k[size_t(j)] - 1) * d[size_t(j)]);
+    }
+    Shape xs{1 + i % 2, 1 + i % 3, size(rng) + (k[0] - 1) * d[0], size(rng) + (k[1] - 1) * d[1]};
+    std::vector<float> v(size_t(numel(xs)));
+    for (auto& e : v) e = val(rng);
+    OpTest t{max ? "MaxPool" : "AveragePool"};
+    t.opset = 19;
+    t.attr("kernel_shape", k);
+    t.attr("strides", s);
+    t.attr("dilations", d);
+    t.attr("pads", pads);
+    t.attr("ceil_mode", int64_t(i % 7 == 0));
+    if (!max) t.attr("count_include_pad", int64_t(include_pad));
+    t.inputs = {f32(xs, v)};
+    INFO("case " << i << " k " << k[0] << "x" << k[1] << " s " << s[0] << "," << s[1] << " d " << d[0] << "," << d[1]
+                 << " pads " << pads[0] << pads[1] << pads[2] << pads[3] << " x " << shape_to_string(xs));
+    auto r = t.run();
+    REQUIRE(r.is_ok());
+    const Tensor& y = r.value()[0];
+    check_tensor(y, reference_pool_2d(t.inputs[0], y.shape(), max, k, s, d, pads, include_pad), 1e-5, 1e-6);
+  }
 }
 
 TEST_CASE("LpPool and the global pools", "[nn]") {

@@ -133,11 +133,11 @@ class ConvOp : public OpKernel {
           }
           kernels::gemm(
               *a, cols,
-              [&](int64_t col0, int64_t count, float* dst) {
+              [&](int64_t row0, int64_t rows, int64_t col0, int64_t count, float* dst) {
                 if (pointwise) {
-                  kernels::pack_b_panels({input, total, false}, k, first + col0, count, dst);
+                  kernels::pack_b_panels({input + row0 * total, total, false}, rows, first + col0, count, dst);
                 } else {
-                  columns.pack_block(first + col0, count, dst);
+                  columns.pack_block(row0, rows, first + col0, count, dst);
                 }
               },
               out + first, total, ep, ctx.threads());

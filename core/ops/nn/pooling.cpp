@@ -1,7 +1,9 @@
 // Windowed pooling: MaxPool (with the optional Indices output), AveragePool and LpPool.
 // Each (n, c) plane is pooled independently, so planes are spread over the thread pool.
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "core/ops/nn/float_io.h"
 #include "core/ops/nn/nn_ops.h"
@@ -101,6 +103,118 @@ void pool_plane(const PoolGeometry& g, const PoolOptions& opt, const T* x, T* y,
   }
 }
 
+// Taps t in [0, k) of dim i whose position start + t*d lies inside the padded extent
+// [-pad_begin, in + pad_end) (AveragePool's count_include_pad divisor).
+int64_t padded_taps(const PoolGeometry& g, int i, int64_t start) {
+  int64_t n = 0;
+  for (int64_t t = 0; t < g.k[i]; ++t) {
+    const int64_t pos = start + t * g.d[i];
+    n += pos >= -g.pb[i] && pos < g.in[i] + g.pe[i];
+  }
+  return n;
+}
+
+// The 1-D / 2-D float MaxPool and AveragePool without Indices, in two passes per output
+// row: first the window's input rows are combined element-wise into one row buffer
+// (contiguous rows, which the compiler vectorises), then each output takes the max / sum of
+// its kw taps of that buffer. Per output that is kw operations instead of kh * kw bounds-
+// checked ones. Max keeps the first of equal values and skips NaN like pool_plane.
+template <Mode M, int S>  // S: the width stride when known at compile time (1, 2), else 0
+void pool_rows_2d(const PoolGeometry& g, const PoolOptions& opt, const float* x, float* y, float* row) {
+  const int64_t W = g.in[2], OW = g.out[2], kw = g.k[2], dw = g.d[2], pw = g.pb[2];
+  const int64_t sw = S > 0 ? S : g.s[2];
+  // Outputs [ow_lo, ow_hi) have every tap inside the row (no padding to check).
+  const int64_t ow_lo = std::min(OW, (pw + sw - 1) / sw);
+  const int64_t last = W - 1 - (kw - 1) * dw + pw;  // ow * sw <= last
+  const int64_t ow_hi = std::max(ow_lo, std::min(OW, last < 0 ? 0 : last / sw + 1));
+  const float empty = M == Mode::Max ? -std::numeric_limits<float>::infinity() : 0.0f;
+  for (int64_t oh = 0; oh < g.out[1]; ++oh) {
+    const int64_t hs = oh * g.s[1] - g.pb[1];
+    int64_t h_lo, h_hi;
+    g.valid_taps(1, hs, h_lo, h_hi);
+    if (h_hi <= h_lo) {
+      std::fill(row, row + W, empty);
+    } else {
+      std::copy_n(x + (hs + h_lo * g.d[1]) * W, W, row);
+      for (int64_t kh = h_lo + 1; kh < h_hi; ++kh) {
+        const float* src = x + (hs + kh * g.d[1]) * W;
+        for (int64_t i = 0; i < W; ++i) {
+          if constexpr (M == Mode::Max) {
+            row[i] = src[i] > row[i] ? src[i] : row[i];
+          } else {
+            row[i] += src[i];
+          }
+        }
+      }
+    }
+    float* out = y + oh * OW;
+    // Interior outputs: tap-major so the inner loop is a (strided) vectorisable sweep.
+    if (ow_hi > ow_lo) {
+      const float* base = row + ow_lo * sw - pw;
+      for (int64_t ow = ow_lo; ow < ow_hi; ++ow) out[ow] = base[(ow - ow_lo) * sw];
+      for (int64_t t = 1; t < kw; ++t) {
+        const float* tap = base + t * dw;
+        for (int64_t ow = ow_lo; ow < ow_hi; ++ow) {
+          const float v = tap[(ow - ow_lo) * sw];
+          if constexpr (M == Mode::Max) {
+            out[ow] = v > out[ow] ? v : out[ow];
+          } else {
+            out[ow] += v;
+          }
+        }
+      }
+    }
+    // Edge outputs: only their taps inside the row.
+    const auto edge = [&](int64_t ow) {
+      const int64_t ws = ow * sw - pw;
+      int64_t w_lo, w_hi;
+      g.valid_taps(2, ws, w_lo, w_hi);
+      float acc = w_hi > w_lo ? row[ws + w_lo * dw] : empty;
+      for (int64_t t = w_lo + 1; t < w_hi; ++t) {
+        const float v = row[ws + t * dw];
+        if constexpr (M == Mode::Max) {
+          acc = v > acc ? v : acc;
+        } else {
+          acc += v;
+        }
+      }
+      out[ow] = acc;
+    };
+    for (int64_t ow = 0; ow < ow_lo; ++ow) edge(ow);
+    for (int64_t ow = ow_hi; ow < OW; ++ow) edge(ow);
+    if constexpr (M == Mode::Average) {
+      // Divisor per output: valid taps, or taps inside the padded extent.
+      const int64_t rows = opt.count_include_pad ? padded_taps(g, 1, hs) : h_hi - h_lo;
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        const int64_t ws = ow * sw - pw;
+        int64_t cols;
+        if (opt.count_include_pad) {
+          cols = padded_taps(g, 2, ws);
+        } else {
+          int64_t w_lo, w_hi;
+          g.valid_taps(2, ws, w_lo, w_hi);
+          cols = w_hi - w_lo;
+        }
+        const int64_t count = rows * cols;
+        out[ow] = count > 0 ? out[ow] / float(count) : 0.0f;
+      }
+    }
+  }
+}
+
+// Whether pool_rows_2d handles this case (else pool_plane does).
+bool rows_2d_applies(const PoolGeometry& g, Mode mode, DType dtype, bool indices) {
+  return (mode == Mode::Max || mode == Mode::Average) && dtype == DType::Float32 && !indices && g.in[0] == 1 &&
+         g.k[0] == 1 && g.out[0] == 1 && g.pb[0] == 0;
+}
+
+template <Mode M>
+void pool_rows_2d_any(const PoolGeometry& g, const PoolOptions& opt, const float* x, float* y, float* row) {
+  if (g.s[2] == 1) return pool_rows_2d<M, 1>(g, opt, x, y, row);
+  if (g.s[2] == 2) return pool_rows_2d<M, 2>(g, opt, x, y, row);
+  pool_rows_2d<M, 0>(g, opt, x, y, row);
+}
+
 template <Mode M>
 class PoolOp final : public OpKernel {
  public:
@@ -143,6 +257,18 @@ class PoolOp final : public OpKernel {
     const int64_t planes = g.batch * g.channels;
     const int64_t in_plane = g.in_plane(), out_plane = g.out_plane();
     if (planes == 0 || out_plane == 0) return Status::ok();
+    if constexpr (M != Mode::Lp) {
+      if (rows_2d_applies(g, M, x.dtype(), indices != nullptr)) {
+        const float* src = x.data<float>();
+        float* dst = out->data<float>();
+        parallel_for(ctx.threads(), planes, chunk_for(out_plane * g.k[2] + in_plane), [&](int64_t b, int64_t e) {
+          WISP_THREAD_LOCAL std::vector<float> row;
+          row.resize(size_t(g.in[2]));
+          for (int64_t p = b; p < e; ++p) pool_rows_2d_any<M>(g, options_, src + p * in_plane, dst + p * out_plane, row.data());
+        });
+        return Status::ok();
+      }
+    }
     auto body = [&](auto tag) -> Status {
       using T = decltype(tag);
       const T* src = x.data<T>();
@@ -205,7 +331,16 @@ class GlobalPoolOp final : public OpKernel {
             dst[c] = IO::store(best);
           } else if (M == Mode::Average) {
             S sum = 0;
-            for (int64_t i = 0; i < size; ++i) sum += S(IO::load(plane[i]));
+            int64_t i = 0;
+            if constexpr (std::is_same_v<T, float>) {
+              // 16 running sums, lane-wise: the compiler turns them into vector adds (one chain
+              // would be a serial dependency the compiler may not reorder).
+              float part[16] = {};
+              for (; i + 16 <= size; i += 16)
+                for (int j = 0; j < 16; ++j) part[j] += plane[i + j];
+              for (float v : part) sum += v;
+            }
+            for (; i < size; ++i) sum += S(IO::load(plane[i]));
             dst[c] = IO::store(A(size > 0 ? sum / S(size) : S(0)));
           } else {
             S sum = 0;
