@@ -9,6 +9,7 @@
 #include <vector>
 
 #if WISP_HAS_THREADS
+#include <barrier>
 #include <mutex>
 #include <thread>
 #endif
@@ -126,24 +127,33 @@ int stress_command(const Args& args) {
 
   // The warm-up runs with as many clients as the measured phase: memory that grows with
   // concurrency (buffers of runs in flight, per-thread scratch) is reached before the baseline.
-  auto run_clients = [&](int64_t runs_each, StressResult& into) {
+  // The same client threads run both phases (a barrier in between), so memory that comes with
+  // a new thread (its stack, a sanitizer's per-thread state: ~1 MiB each under TSan) is not
+  // counted as growth.
+  StressResult warm, result;
+  double warm_mib = 0, t0 = 0;
 #if WISP_HAS_THREADS
-    std::vector<std::thread> threads;
-    for (int64_t c = 0; c < *clients; ++c) {
-      threads.emplace_back([&] { client(**session, *feeds, *reference, runs_each, into); });
-    }
-    for (std::thread& t : threads) t.join();
+  std::barrier phase(*clients + 1);
+  std::vector<std::thread> threads;
+  for (int64_t c = 0; c < *clients; ++c) {
+    threads.emplace_back([&] {
+      client(**session, *feeds, *reference, *warmup, warm);
+      phase.arrive_and_wait();  // warm-up done: the main thread reads memory
+      phase.arrive_and_wait();  // measured phase starts
+      client(**session, *feeds, *reference, *runs, result);
+    });
+  }
+  phase.arrive_and_wait();
+  warm_mib = resident_mib();
+  t0 = now_ms();
+  phase.arrive_and_wait();
+  for (std::thread& t : threads) t.join();
 #else
-    client(**session, *feeds, *reference, runs_each, into);
+  client(**session, *feeds, *reference, *warmup, warm);
+  warm_mib = resident_mib();
+  t0 = now_ms();
+  client(**session, *feeds, *reference, *runs, result);
 #endif
-  };
-  StressResult warm;
-  run_clients(*warmup, warm);
-  const double warm_mib = resident_mib();
-
-  StressResult result;
-  double t0 = now_ms();
-  run_clients(*runs, result);
   const double seconds = (now_ms() - t0) / 1000.0;
   const double end_mib = resident_mib();
 
