@@ -81,6 +81,30 @@ void depthwise_plane_flat(const PaddedPlane& p, const float* w, float bias, cons
   }
 }
 
+// out[ow, end) = bias + the sum over taps t of w[t] * rows[t][ow, end), the taps in order: two
+// vectors per step (two independent FMA chains hide the latency), then a partial vector.
+template <class V>
+inline void depthwise_span(const float* const* rows, const float* w, int64_t taps, float bias, float* out,
+                           int64_t ow, int64_t end) {
+  constexpr int L = V::kLanes;
+  for (; ow + 2 * L <= end; ow += 2 * L) {
+    V acc0 = V::broadcast(bias), acc1 = acc0;
+    for (int64_t t = 0; t < taps; ++t) {
+      const V wt = V::broadcast(w[t]);
+      acc0 = V::fma(wt, V::loadu(rows[t] + ow), acc0);
+      acc1 = V::fma(wt, V::loadu(rows[t] + ow + L), acc1);
+    }
+    acc0.storeu(out + ow);
+    acc1.storeu(out + ow + L);
+  }
+  for (; ow < end; ow += L) {
+    const int n = int(std::min<int64_t>(L, end - ow));
+    V acc = V::broadcast(bias);
+    for (int64_t t = 0; t < taps; ++t) acc = V::fma(V::broadcast(w[t]), V::load_partial(rows[t] + ow, n), acc);
+    acc.store_partial(out + ow, n);
+  }
+}
+
 // Unit strides on wide planes: straight from the input, without the padded copy. Output row
 // oh sums the kernel rows whose input row exists; the columns whose taps all lie inside the
 // input row (all but a few at the edges) are vector runs, the edge ones are summed one by one.
@@ -126,22 +150,7 @@ void depthwise_plane_direct(const float* in, const float* w, float bias, const C
       a2.storeu(orow + ow + 2 * L);
       a3.storeu(orow + ow + 3 * L);
     }
-    for (; ow + 2 * L <= ow_hi; ow += 2 * L) {
-      V acc0 = V::broadcast(bias), acc1 = acc0;
-      for (int t = 0; t < taps; ++t) {
-        const V wv = V::broadcast(wt[t]);
-        acc0 = V::fma(wv, V::loadu(src[t] + ow), acc0);
-        acc1 = V::fma(wv, V::loadu(src[t] + ow + L), acc1);
-      }
-      acc0.storeu(orow + ow);
-      acc1.storeu(orow + ow + L);
-    }
-    for (; ow < ow_hi; ow += L) {
-      const int n = int(std::min<int64_t>(L, ow_hi - ow));
-      V acc = V::broadcast(bias);
-      for (int t = 0; t < taps; ++t) acc = V::fma(V::broadcast(wt[t]), V::load_partial(src[t] + ow, n), acc);
-      acc.store_partial(orow + ow, n);
-    }
+    depthwise_span<V>(src, wt, taps, bias, orow, ow, ow_hi);
     const auto edge = [&](int64_t col) {
       float acc = bias;
       for (int t = 0; t < taps; ++t) {
@@ -157,7 +166,6 @@ void depthwise_plane_direct(const float* in, const float* w, float bias, const C
 
 template <class V>
 void depthwise_plane(const PaddedPlane& p, const float* w, float bias, const ConvGeometry& g, float* out) {
-  constexpr int L = V::kLanes;
   const int64_t kh_n = g.kernel[1], kw_n = g.kernel[2], out_h = g.out[1], out_w = g.out[2];
   const int64_t sw = g.stride[2];
   // Per tap: the phase and the column offset inside the phase row.
@@ -174,24 +182,7 @@ void depthwise_plane(const PaddedPlane& p, const float* w, float bias, const Con
           rows[kh * kw_n + kw] = p.row(x % sw, y) + x / sw;
         }
       }
-      int64_t ow = 0;
-      // Two vectors of outputs per step hide the FMA latency.
-      for (; ow + 2 * L <= out_w; ow += 2 * L) {
-        V acc0 = V::broadcast(bias), acc1 = acc0;
-        for (int64_t t = 0; t < taps; ++t) {
-          const V wt = V::broadcast(w[t]);
-          acc0 = V::fma(wt, V::loadu(rows[t] + ow), acc0);
-          acc1 = V::fma(wt, V::loadu(rows[t] + ow + L), acc1);
-        }
-        acc0.storeu(orow + ow);
-        acc1.storeu(orow + ow + L);
-      }
-      for (; ow < out_w; ow += L) {
-        const int n = int(std::min<int64_t>(L, out_w - ow));
-        V acc = V::broadcast(bias);
-        for (int64_t t = 0; t < taps; ++t) acc = V::fma(V::broadcast(w[t]), V::load_partial(rows[t] + ow, n), acc);
-        acc.store_partial(orow + ow, n);
-      }
+      depthwise_span<V>(rows, w, taps, bias, orow, 0, out_w);
     } else {
       std::fill(orow, orow + out_w, bias);
       for (int64_t kh = 0; kh < kh_n; ++kh) {
