@@ -66,35 +66,30 @@ bool as_activation(const Graph& graph, const Node& node, int64_t opset, Activati
 }  // namespace
 
 int fuse_activations(Model& model) {
-  Graph& graph = model.graph;
   const int64_t opset = model.opset("");
-  GraphIndex index(graph);
-  std::vector<bool> dead(graph.nodes.size(), false), touched(graph.nodes.size(), false);
-  int count = 0;
-  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+  // The activation node folds into its producer, which takes over its output.
+  return fold_nodes(model.graph, [opset](Graph& graph, const GraphIndex& index, size_t i, std::vector<bool>& touched) {
     Activation act;
     const Node& node = graph.nodes[i];
-    if (touched[i] || !as_activation(graph, node, opset, act)) continue;
+    if (!as_activation(graph, node, opset, act)) return false;
     const size_t* p = index.sole_producer(node.inputs[0]);
-    if (!p || touched[*p]) continue;
+    if (!p || touched[*p]) return false;
     Node& producer = graph.nodes[*p];
     if (!(is_op(producer, "Conv") || is_op(producer, "Gemm") || is_op(producer, "MatMul")) ||
         producer.outputs.size() != 1 || producer.has_attr(linalg::kActivationAttr)) {
-      continue;
+      return false;
     }
     // MatMul / Gemm of other types are not fused (their fused path is float32 only); Conv
     // is float32 only anyway. Either operand's known type tells.
     const bool float32 = is_op(producer, "Conv") || known_dtype(graph, producer.inputs[0]) == DType::Float32 ||
                          known_dtype(graph, producer.inputs[1]) == DType::Float32;
-    if (!float32) continue;
+    if (!float32) return false;
     producer.attributes[linalg::kActivationAttr] = string_attr(act.name);
     if (!act.params.empty()) producer.attributes[linalg::kActivationParamsAttr] = floats_attr(act.params);
     producer.outputs[0] = node.outputs[0];
-    dead[i] = touched[i] = touched[*p] = true;
-    ++count;
-  }
-  if (count) erase_dead(graph, dead);
-  return count;
+    touched[i] = touched[*p] = true;
+    return true;
+  });
 }
 
 }  // namespace wisp::opt

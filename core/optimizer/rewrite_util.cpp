@@ -136,7 +136,7 @@ Attribute ints_attr(std::vector<int64_t> v) {
   return a;
 }
 
-int fold_nodes(Graph& graph, FoldIntoNeighbour fold) {
+int fold_nodes(Graph& graph, const FoldIntoNeighbour& fold) {
   GraphIndex index(graph);
   std::vector<bool> dead(graph.nodes.size(), false), touched(graph.nodes.size(), false);
   int count = 0;

@@ -7,6 +7,8 @@
 // valid for the whole scan; passes rescan until nothing matches.
 #pragma once
 
+#include <functional>
+
 #include <map>
 #include <set>
 #include <string>
@@ -59,8 +61,9 @@ int erase_dead(Graph& graph, const std::vector<bool>& dead);
 // Drives a pass that folds node i into another node: `fold(graph, index, i, touched)` rewrites
 // the other node in place, marks both in `touched` (so neither is rewritten twice in one
 // sweep) and returns true; node i is then erased. Returns how many nodes were folded away.
-using FoldIntoNeighbour = bool (*)(Graph&, const GraphIndex&, size_t, std::vector<bool>& touched);
-int fold_nodes(Graph& graph, FoldIntoNeighbour fold);
+// (A std::function, so that a pass can give a lambda that captures, e.g., the model's opset.)
+using FoldIntoNeighbour = std::function<bool(Graph&, const GraphIndex&, size_t, std::vector<bool>& touched)>;
+int fold_nodes(Graph& graph, const FoldIntoNeighbour& fold);
 
 // For passes that fold a two-input Add into the node producing one of its operands: tries
 // each side of Add node `add_index` whose operand `produced` has a sole, untouched producer
