@@ -64,13 +64,17 @@ struct FlatOut {
 // Row r of a block in packed-B panel form: relative column t lives in panel t / nr at
 // offset (panel * rows + r) * nr + t % nr, nr being the active GEMM kernels' tile width
 // (gemm_nr()). Runs are split at panel boundaries and copied with vector loads/stores (no
-// intermediate buffer, no libc call per run).
+// intermediate buffer, no libc call per run). kFixedNr is nr as a compile-time constant for
+// the common widths (a Conv on a 7x7 map splits into runs of 7: the divisions by a run-time
+// nr were a visible part of im2col), or 0 to use `nr`.
+template <int64_t kFixedNr>
 struct PanelOut {
   using V = simd::F32x;
-  int64_t nr;
+  int64_t nr_runtime;
   float* row_base;       // dst + r * nr
   int64_t panel_stride;  // rows * nr
-  float* at(int64_t t) const { return row_base + (t / nr) * panel_stride + t % nr; }
+  int64_t nr() const { return kFixedNr ? kFixedNr : nr_runtime; }
+  float* at(int64_t t) const { return row_base + (t / nr()) * panel_stride + t % nr(); }
   static void copy_short(float* d, const float* s, int64_t n) {  // n <= nr
     int64_t i = 0;
     for (; i + V::kLanes <= n; i += V::kLanes) V::loadu(s + i).storeu(d + i);
@@ -78,14 +82,14 @@ struct PanelOut {
   }
   void copy(int64_t t, const float* src, int64_t n) {
     while (n > 0) {
-      const int64_t chunk = std::min(n, nr - t % nr);
+      const int64_t chunk = std::min(n, nr() - t % nr());
       copy_short(at(t), src, chunk);
       t += chunk, src += chunk, n -= chunk;
     }
   }
   void strided(int64_t t, const float* src, int64_t stride, int64_t n) {
     while (n > 0) {
-      const int64_t chunk = std::min(n, nr - t % nr);
+      const int64_t chunk = std::min(n, nr() - t % nr());
       float* d = at(t);
       if (stride == 2) {  // the common case (stride-2 downsampling): a constant the compiler can use
         for (int64_t i = 0; i < chunk; ++i) d[i] = src[2 * i];
@@ -97,12 +101,24 @@ struct PanelOut {
   }
   void zero(int64_t t, int64_t n) {
     while (n > 0) {
-      const int64_t chunk = std::min(n, nr - t % nr);
+      const int64_t chunk = std::min(n, nr() - t % nr());
       std::fill_n(at(t), chunk, 0.0f);
       t += chunk, n -= chunk;
     }
   }
 };
+
+template <int64_t kFixedNr>
+void pack_rows(const std::vector<Im2col::RowInfo>& rows, const ConvGeometry& g, int64_t nr, int64_t row0,
+               int64_t n_rows, int64_t col0, int64_t cols, float* dst) {
+  const int64_t panels = (cols + nr - 1) / nr;
+  for (int64_t r = 0; r < n_rows; ++r) {
+    PanelOut<kFixedNr> out{nr, dst + r * nr, n_rows * nr};
+    im2col_row_to(rows[size_t(row0 + r)], g, col0, cols, out);
+    // The last panel's columns past `cols` are zero.
+    if (cols % nr) out.zero(cols, panels * nr - cols);
+  }
+}
 
 }  // namespace
 
@@ -128,13 +144,12 @@ void Im2col::row(int64_t row, int64_t col0, int64_t cols, float* dst) const {
 }
 
 void Im2col::pack_block(int64_t row0, int64_t n_rows, int64_t col0, int64_t cols, float* dst) const {
-  const int64_t kNr = gemm_nr();
-  const int64_t panels = (cols + kNr - 1) / kNr;
-  for (int64_t r = 0; r < n_rows; ++r) {
-    PanelOut out{kNr, dst + r * kNr, n_rows * kNr};
-    im2col_row_to(rows_[size_t(row0 + r)], g_, col0, cols, out);
-    // The last panel's columns past `cols` are zero.
-    if (cols % kNr) out.zero(cols, panels * kNr - cols);
+  const int64_t nr = gemm_nr();
+  switch (nr) {  // the tile widths of the kernel sets (gemm_microkernel.h)
+    case 8: return pack_rows<8>(rows_, g_, nr, row0, n_rows, col0, cols, dst);
+    case 16: return pack_rows<16>(rows_, g_, nr, row0, n_rows, col0, cols, dst);
+    case 64: return pack_rows<64>(rows_, g_, nr, row0, n_rows, col0, cols, dst);
+    default: return pack_rows<0>(rows_, g_, nr, row0, n_rows, col0, cols, dst);
   }
 }
 

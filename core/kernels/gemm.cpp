@@ -35,7 +35,7 @@ constexpr int64_t kPrepackedPanels = 16;
 void epilogue_only(int64_t m, int64_t n, float* c, int64_t ldc, const GemmEpilogue& ep) {
   for (int64_t i = 0; i < m; ++i) {
     for (int64_t j = 0; j < n; ++j) {
-      float x = ep.beta != 0.0f ? ep.beta * c[i * ldc + j] : 0.0f;
+      float x = ep.beta != 0.0f ? ep.beta * (ep.c_in ? ep.c_in[i * ep.ldc_in + j] : c[i * ldc + j]) : 0.0f;
       if (ep.row_bias) x += ep.row_bias[i];
       if (ep.col_bias) x += ep.col_bias[j];
       c[i * ldc + j] = std::min(std::max(x, ep.clamp_min), ep.clamp_max);
@@ -50,7 +50,8 @@ void compute_k_block(const GemmKernelSet& ks, const PackedA& a, const float* b, 
                      const GemmEpilogue& ep) {
   const int64_t k = a.cols(), kMr = ks.mr, kNr = ks.nr, kMc = ks.mc;
   const bool clamp = ep.clamp_min != -INFINITY || ep.clamp_max != INFINITY;
-  detail::TileEpilogue tile{ep.alpha, ep.beta, nullptr, nullptr, ep.clamp_min, ep.clamp_max, clamp, pc == 0, pc + kc == k};
+  detail::TileEpilogue tile{ep.alpha, ep.beta, nullptr, nullptr, nullptr, 0, ep.clamp_min, ep.clamp_max, clamp, pc == 0, pc + kc == k};
+  const int64_t ldc_in = ep.c_in ? ep.ldc_in : ldc;
   for (int64_t ic = row0; ic < row_end; ic += kMc) {
     const int64_t ic_end = std::min(row_end, ic + kMc);
     for (int64_t col = col0; col < col_end; col += kNr) {
@@ -61,6 +62,8 @@ void compute_k_block(const GemmKernelSet& ks, const PackedA& a, const float* b, 
       for (int64_t row = ic; row < ic_end; row += kMr) {
         const int rows = int(std::min(kMr, ic_end - row));
         tile.row_bias = ep.row_bias ? ep.row_bias + row : nullptr;
+        tile.c_in = (ep.c_in ? ep.c_in : c) + row * ldc_in + col;
+        tile.ldc_in = ldc_in;
         tiles[rows - 1](kc, a.panel(row / kMr) + pc * kMr, bp, c + row * ldc + col, ldc, cols, tile);
       }
     }
@@ -169,7 +172,7 @@ const PackedB& matching(const GemmKernelSet& ks, const PackedB& b, PackedB& tmp)
 void store_vector(const float* y, int64_t count, float* c, int64_t inc, bool along_n, const GemmEpilogue& ep) {
   for (int64_t t = 0; t < count; ++t) {
     float x = ep.alpha * y[t];
-    if (ep.beta != 0.0f) x += ep.beta * c[t * inc];
+    if (ep.beta != 0.0f) x += ep.beta * (ep.c_in ? ep.c_in[along_n ? t : t * ep.ldc_in] : c[t * inc]);
     if (ep.row_bias) x += ep.row_bias[along_n ? 0 : t];
     if (ep.col_bias) x += ep.col_bias[along_n ? t : 0];
     c[t * inc] = std::min(std::max(x, ep.clamp_min), ep.clamp_max);

@@ -93,6 +93,11 @@ class PackedB {
 struct GemmEpilogue {
   float alpha = 1.0f;
   float beta = 0.0f;                // 0: C is overwritten without being read
+  // Where the beta term reads from: C itself when null, else this matrix of C's shape with
+  // row stride ldc_in. Lets a fused residual (Conv + Add) be read in place by the epilogue
+  // instead of being copied into C before the multiply.
+  const float* c_in = nullptr;
+  int64_t ldc_in = 0;
   const float* row_bias = nullptr;  // added to every element of row i: row_bias[i]
   const float* col_bias = nullptr;  // added to every element of column j: col_bias[j]
   // Applied last (fused activation: Relu is {0, inf}, Clip its bounds).

@@ -15,6 +15,8 @@ struct TileEpilogue {
   float alpha, beta;
   const float* row_bias;  // nullptr or one value per tile row
   const float* col_bias;  // nullptr or one value per tile column
+  const float* c_in;      // the tile's beta term source (C itself unless a separate one is given)
+  int64_t ldc_in;
   float clamp_min, clamp_max;
   bool clamp;
   bool first;  // first K block: apply beta and biases, else accumulate into C
@@ -102,6 +104,7 @@ void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t 
 #pragma GCC unroll 16
   for (int r = 0; r < Rows; ++r) {
     float* crow = c + r * ldc;
+    const float* cin_row = ep.c_in + r * ep.ldc_in;
     const V rbias = V::broadcast(ep.first && ep.row_bias ? ep.row_bias[r] : 0.0f);
 #pragma GCC unroll 4
     for (int v = 0; v < kNv; ++v) {
@@ -110,7 +113,7 @@ void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t 
       const bool full = n >= L;
       V x = acc[r][v] * alpha;
       if (ep.first) {
-        if (use_beta) x = V::fma(beta, full ? V::loadu(crow + v * L) : V::load_partial(crow + v * L, n), x);
+        if (use_beta) x = V::fma(beta, full ? V::loadu(cin_row + v * L) : V::load_partial(cin_row + v * L, n), x);
         x = x + rbias;
         if (ep.col_bias) x = x + (full ? V::loadu(ep.col_bias + v * L) : V::load_partial(ep.col_bias + v * L, n));
       } else {

@@ -10,7 +10,7 @@
 //    the GEMM produced it.
 //  - an optional fourth input (Wisp-only, written by the optimizer's residual fusion) is a
 //    tensor of the output's shape added before the activation: Conv + Add(residual) + Relu
-//    of ResNet blocks. It is copied into the output and the GEMM accumulates onto it (beta 1).
+//    of ResNet blocks. The GEMM's epilogue reads it in place as its beta term (beta 1).
 #include <algorithm>
 #include <memory>
 
@@ -120,17 +120,16 @@ class ConvOp : public OpKernel {
         ep.row_bias = bias ? bias + grp * cout_g : nullptr;
         activation_.set_clamp(ep);
         float* out = yd + (n * out_channels + grp * cout_g) * g.out_size();
-        if (residual) ep.beta = 1.0f;
+        if (residual) {  // read in place by the GEMM's epilogue
+          ep.beta = 1.0f;
+          ep.c_in = residual + (out - yd);
+          ep.ldc_in = g.out_size();
+        }
         // B (the im2col matrix, or the input itself for pointwise) is packed block by block.
         const kernels::Im2col columns(input, pointwise ? 0 : cin_g, g);
         const int64_t total = g.out_size();
         for (int64_t first = 0; first < total; first += chunk) {
           const int64_t cols = std::min(chunk, total - first);
-          if (residual) {
-            // The residual block the GEMM accumulates onto, copied just before it is needed.
-            const float* z = residual + (out - yd) + first;
-            for (int64_t r = 0; r < cout_g; ++r) std::copy(z + r * total, z + r * total + cols, out + first + r * total);
-          }
           kernels::gemm(
               *a, cols,
               [&](int64_t row0, int64_t rows, int64_t col0, int64_t count, float* dst) {
@@ -141,6 +140,7 @@ class ConvOp : public OpKernel {
                 }
               },
               out + first, total, ep, ctx.threads());
+          if (residual) ep.c_in += cols;
           if (activation_.needs_pass()) activation_.apply(out + first, cout_g, cols, total, ctx.threads());
         }
       }
