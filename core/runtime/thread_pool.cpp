@@ -4,6 +4,8 @@
 #include <cstdlib>
 
 #if WISP_HAS_THREADS
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -31,6 +33,12 @@ int ThreadPool::default_num_threads() {
 
 #if WISP_HAS_THREADS
 
+// How long an idle worker keeps polling for the next parallel loop before it sleeps. A model
+// issues its loops back to back (one or two per Conv), and waking a sleeping thread costs
+// tens of microseconds (more on a virtual machine, whose idle vCPU halts), more than many
+// of those loops take. Polling this long costs at most this much CPU per gap between loops.
+constexpr std::chrono::microseconds kSpinBeforeSleep{200};
+
 struct ThreadPool::Impl {
   int num_threads = 1;
   std::vector<std::thread> workers;
@@ -40,9 +48,10 @@ struct ThreadPool::Impl {
   std::condition_variable work_done;
   const std::function<void(int64_t, int64_t)>* fn = nullptr;
   int64_t n = 0, chunk = 1, next = 0;
-  int active = 0;
-  uint64_t generation = 0;
-  bool stopping = false;
+  // Written under `mutex`; atomic so that spinning threads can poll them without it.
+  std::atomic<int> active{0};
+  std::atomic<uint64_t> generation{0};
+  std::atomic<bool> stopping{false};
 
   // Claims chunks until none are left. Called with `lock` held; releases it while working.
   void drain(std::unique_lock<std::mutex>& lock) {
@@ -58,14 +67,32 @@ struct ThreadPool::Impl {
     }
   }
 
+  // Polls `done()` for up to kSpinBeforeSleep; true if it became true.
+  template <class Done>
+  static bool spin_until(const Done& done) {
+    const auto deadline = std::chrono::steady_clock::now() + kSpinBeforeSleep;
+    for (int i = 0; !done(); ++i) {
+      if ((i & 63) == 63 && std::chrono::steady_clock::now() > deadline) return false;
+    }
+    return true;
+  }
+
+  // A new loop (or shutdown) since generation `seen`.
+  void spin_for_work(uint64_t seen) const {
+    spin_until([&] { return generation.load(std::memory_order_acquire) != seen || stopping.load(std::memory_order_relaxed); });
+  }
+
   void worker_loop() {
     in_parallel_region = true;
     uint64_t seen = 0;
     std::unique_lock<std::mutex> lock(mutex);
     for (;;) {
+      lock.unlock();
+      spin_for_work(seen);
+      lock.lock();
       work_ready.wait(lock, [&] { return stopping || generation != seen; });
       if (stopping) return;
-      seen = generation;
+      seen = generation.load(std::memory_order_relaxed);
       drain(lock);
       if (active == 0) work_done.notify_all();
     }
@@ -109,6 +136,13 @@ void ThreadPool::parallel_for(int64_t n, int64_t min_chunk, const std::function<
   in_parallel_region = true;
   impl_->drain(lock);
   in_parallel_region = false;
+  // The workers' last chunks usually end within microseconds: poll before sleeping, since a
+  // sleeping caller pays a wake-up too.
+  if (impl_->active.load(std::memory_order_acquire) != 0) {
+    lock.unlock();
+    Impl::spin_until([&] { return impl_->active.load(std::memory_order_acquire) == 0; });
+    lock.lock();
+  }
   impl_->work_done.wait(lock, [&] { return impl_->active == 0 && impl_->next >= impl_->n; });
   impl_->fn = nullptr;
 }
