@@ -28,9 +28,9 @@ if(WISP_TARGET STREQUAL "native")
     target_compile_options(wisp_flags INTERFACE ${WISP_SANITIZER_FLAGS} -fno-omit-frame-pointer)
     target_link_options(wisp_flags INTERFACE ${WISP_SANITIZER_FLAGS})
   endif()
-  # Coverage instrumentation for the libFuzzer targets is not added here for every file:
-  # tests/fuzz/CMakeLists.txt adds it per source file (the loaders and the graph code get it,
-  # the template-heavy op kernels do not), which keeps the fuzz build to a few minutes.
+  # Coverage instrumentation for the libFuzzer targets is not added here for every target:
+  # tests/fuzz/CMakeLists.txt adds it to the core only (not the compute kernels) and picks the
+  # optimisation level per class of core files, which keeps the clang build to a few minutes.
 elseif(WISP_TARGET STREQUAL "web")
   # One build directory per web variant (web/CMakeLists.txt builds the others as sub-builds):
   # threads change every object (-pthread: atomics, TLS), relaxed SIMD needs clang-16

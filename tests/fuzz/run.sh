@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the fuzz targets (after `cmake --preset fuzz && cmake --build --preset fuzz`).
+# Runs the fuzz targets (after `cmake --preset native-asan && cmake --build --preset fuzz`).
 #   tests/fuzz/run.sh [SECONDS [TARGET...]]   fuzz each target for SECONDS (default 30) from
 #                                              the seed corpus and the regression inputs
 #   tests/fuzz/run.sh --replay                 run each target once on every committed
@@ -7,13 +7,14 @@
 # Prints one line per target (executions, exec/s, crash or not) and exits non-zero on any
 # crash, sanitizer report, leak, timeout or out-of-memory. Crashing inputs are written to
 # build/fuzz/artifacts/; each one fixed is committed under tests/fuzz/regressions/<target>/.
-# Environment: FUZZ_BUILD (default build/native-fuzz), FUZZ_WORK (default build/fuzz),
+# Environment: FUZZ_BUILD (default build/native-asan), FUZZ_WORK (default build/fuzz),
 # WISP_CLI (a native `wisp` used to make .wisp seeds; default build/native/wisp, optional),
 # FUZZ_FLAGS (extra libFuzzer flags, e.g. "-runs=10000000"), FUZZ_TIMEOUT (seconds per input,
-# default 10; raise it on a loaded machine).
+# default 10; raise it on a loaded machine), FUZZ_JOBS (targets fuzzed at once, default 1: each
+# libFuzzer process uses one core, so CI runs two on its two cores).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-BUILD=${FUZZ_BUILD:-build/native-fuzz}
+BUILD=${FUZZ_BUILD:-build/native-asan}
 WORK=${FUZZ_WORK:-build/fuzz}
 CLI=${WISP_CLI:-build/native/wisp}
 REGRESSIONS=tests/fuzz/regressions
@@ -29,7 +30,7 @@ seed_kind() {  # the seed folder of a target
 
 for t in $ALL_TARGETS; do
   if [ ! -x "$BUILD/tests/fuzz/fuzz_$t" ]; then
-    echo "missing $BUILD/tests/fuzz/fuzz_$t: build with cmake --preset fuzz && cmake --build --preset fuzz" >&2
+    echo "missing $BUILD/tests/fuzz/fuzz_$t: build with cmake --preset native-asan && cmake --build --preset fuzz" >&2
     exit 2
   fi
 done
@@ -80,10 +81,12 @@ if [ ! -f "$WORK/seeds/.done" ]; then
   touch "$WORK/seeds/.done"
 fi
 
-status=0
-for t in $TARGETS; do
+JOBS=${FUZZ_JOBS:-1}
+case $JOBS in ''|*[!0-9]*|0) echo "FUZZ_JOBS must be a positive number, not '$JOBS'" >&2; exit 2 ;; esac
+
+fuzz_target() {  # fuzz_target TARGET: fuzzes one target, prints its result, fails on a crash
+  local t=$1 log="$WORK/$1.log" rc runs rate
   mkdir -p "$WORK/corpus/$t" "$REGRESSIONS/$t"
-  log="$WORK/$t.log"
   # The first folder receives new inputs; seeds and regressions are only read.
   # shellcheck disable=SC2086
   "$BUILD/tests/fuzz/fuzz_$t" "$WORK/corpus/$t" "$WORK/seeds/$(seed_kind "$t")" "$REGRESSIONS/$t" \
@@ -92,12 +95,28 @@ for t in $TARGETS; do
   rc=$?
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
   rate=$(grep -o 'exec/s: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || echo '?')
+  # One printf per result, so that targets fuzzed at once do not interleave their lines.
   if [ $rc -eq 0 ]; then
-    echo "fuzz_$t: $runs executions (last $rate exec/s), no crash"
+    printf 'fuzz_%s: %s executions (last %s exec/s), no crash\n' "$t" "$runs" "$rate"
   else
-    echo "fuzz_$t: CRASH after $runs executions (exit $rc); see $log"
-    grep -m3 -E "ERROR|SUMMARY|runtime error|fuzz_$t:" "$log" || tail -5 "$log"
-    status=1
+    printf 'fuzz_%s: CRASH after %s executions (exit %s); see %s\n%s\n' "$t" "$runs" "$rc" "$log" \
+        "$(grep -m3 -E "ERROR|SUMMARY|runtime error|fuzz_$t:" "$log" || tail -5 "$log")"
   fi
+  return $rc
+}
+
+status=0
+running=0
+for t in $TARGETS; do
+  if [ "$running" -ge "$JOBS" ]; then
+    wait -n || status=1
+    running=$((running - 1))
+  fi
+  fuzz_target "$t" &
+  running=$((running + 1))
+done
+while [ "$running" -gt 0 ]; do
+  wait -n || status=1
+  running=$((running - 1))
 done
 exit $status

@@ -1,7 +1,8 @@
 // Real models on every target against onnxruntime-node: same inputs, outputs within
 // 1e-4 relative / 1e-5 absolute; the .wisp conversion must give bit-identical outputs.
 // Targets come from WISP_TARGETS (default: native,wasi,web); a listed target whose build is
-// missing fails rather than being skipped.
+// missing fails rather than being skipped. WISP_MODELS (comma-separated catalog names) runs a
+// subset (.ci/hardening does, under ASan); a name that is not in the catalog fails.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,7 +14,13 @@ import { NATIVE_CLI, referenceInputNames, runReference, targets } from './target
 
 const WORK = join(ROOT, 'build/model-tests');
 const TARGETS = (process.env.WISP_TARGETS ?? 'native,wasi,web').split(',').filter(Boolean);
-const ONLY = process.env.WISP_MODELS ? process.env.WISP_MODELS.split(',') : null;
+const ONLY = process.env.WISP_MODELS ? process.env.WISP_MODELS.split(',').filter(Boolean) : null;
+const MODELS = models();
+// A misspelt name would otherwise select nothing and pass without testing anything.
+const unknown = (ONLY ?? []).filter((name) => !MODELS.some((m) => m.name === name));
+if (unknown.length) {
+  throw new Error(`WISP_MODELS: unknown model ${unknown.join(', ')}; known: ${MODELS.map((m) => m.name).join(', ')}`);
+}
 const summary = [];
 
 function checkOutputs(actual, reference, noise, label) {
@@ -27,7 +34,7 @@ function checkOutputs(actual, reference, noise, label) {
   return Math.max(...Object.values(errors));
 }
 
-for (const model of models().filter((m) => !ONLY || ONLY.includes(m.name))) {
+for (const model of MODELS.filter((m) => !ONLY || ONLY.includes(m.name))) {
   describe(model.name, () => {
     let feeds, reference;
     const noise = {};
