@@ -13,9 +13,9 @@ async function fetchBytes(url) {
 }
 
 const loaders = {
-  async 'wisp-chromium'(modelUrl, threads) {
+  async 'wisp-chromium'(modelUrl, threads, variant) {
     const { Model } = await import('/wisp/wisp.mjs');
-    const model = await Model.load(modelUrl, { numThreads: threads });
+    const model = await Model.load(modelUrl, { numThreads: threads, ...(variant && { variant }) });
     if (model.numThreads !== threads) {
       model.dispose();
       return { unsupported: `asked for ${threads} threads, the ${model.variant} build runs ${model.numThreads}` };
@@ -34,13 +34,13 @@ const loaders = {
 let loaded = null;
 let feeds = null;
 
-/** {runtime, modelUrl, inputUrls: {name: url of a .npy}, threads} -> {load_ms, info} | {unsupported} | {error} */
-export async function load({ runtime, modelUrl, inputUrls, threads }) {
+/** {runtime, modelUrl, inputUrls: {name: url of a .npy}, threads, variant?} -> {load_ms, info} | {unsupported} | {error} */
+export async function load({ runtime, modelUrl, inputUrls, threads, variant }) {
   try {
     feeds = {};
     for (const [name, url] of Object.entries(inputUrls)) feeds[name] = decodeNpy(await fetchBytes(url));
     const t0 = performance.now();
-    const result = await loaders[runtime](modelUrl, threads);
+    const result = await loaders[runtime](modelUrl, threads, variant);
     if (result.unsupported) return result;
     loaded = result;
     return { load_ms: performance.now() - t0, info: result.info };

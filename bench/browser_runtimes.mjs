@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { ROOT, WISP_DIST, startSession } from '../tests/browser/harness.mjs';
+import { WEB_VARIANT } from './js_runtimes.mjs';
 import { medianOf, withTimeout } from './util.mjs';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -51,7 +52,8 @@ export class BrowserRuntime {
   async start() {
     this.page = await (await browserSession()).page('/repo/bench/browser.html');
     const inputUrls = Object.fromEntries(Object.entries(this.inputs).map(([k, f]) => [k, repoUrl(f)]));
-    const msg = await this.#call('load', { runtime: this.name, modelUrl: repoUrl(this.model.path), inputUrls, threads: this.threads }, 'load');
+    const msg = await this.#call('load', { runtime: this.name, modelUrl: repoUrl(this.model.path), inputUrls, threads: this.threads,
+      variant: WEB_VARIANT }, 'load');
     if (msg.unsupported) return { unsupported: msg.unsupported };
     this.loadMs = msg.load_ms;
     this.info = msg.info;

@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { ROOT } from '../tests/models/catalog.mjs';
 
 export const WEB_MODULE = process.env.WISP_WEB ?? join(ROOT, 'build/web/dist/wisp.mjs');
+// WISP_WEB_VARIANT=NAME (e.g. simd128-mt, relaxed-mt) loads that runtime variant instead of
+// the one the loader would pick, to compare variants (wisp-wasm and wisp-chromium).
+export const WEB_VARIANT = process.env.WISP_WEB_VARIANT || undefined;
 
 export class Unsupported extends Error {}
 
@@ -38,7 +41,7 @@ export const jsRuntimes = {
     const supported = wispWasmThreadsSupported();
     if (threads > 1 && !supported) throw new Unsupported('this Wisp web build has no numThreads option');
     const { Model } = await import(WEB_MODULE);
-    const model = await Model.load(path, supported ? { numThreads: threads } : {});
+    const model = await Model.load(path, { ...(supported && { numThreads: threads }), ...(WEB_VARIANT && { variant: WEB_VARIANT }) });
     // A single-thread variant (no wasm threads or SharedArrayBuffer here) quietly runs with 1.
     if (model.numThreads !== undefined && model.numThreads !== threads) {
       model.dispose();

@@ -1,13 +1,14 @@
 // Every runtime variant in the package (simd128, simd128-mt, relaxed, relaxed-mt) against
 // onnxruntime-node, each in its own Node process (relaxed SIMD needs
 // --experimental-wasm-relaxed-simd in Node 20; browsers have it on). Also checks that the
-// feature test picks the best variant the engine validates.
+// feature test picks the best variant the engine validates, and that the loader only picks
+// variants that core/variants.mjs lists (packages holding only some of them).
 //
 // Environment: WISP_WEB_DIST (the package folder; default build/web/dist).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { models } from '../models/catalog.mjs';
@@ -85,6 +86,61 @@ for (const variant of variants) {
       }
     });
   });
+}
+
+// The loader's choice against what a package holds: a copy of the package (symlinks) whose
+// core/variants.mjs lists only some variants, in Node with and without relaxed SIMD. The
+// loader must pick the best listed variant the engine and the options allow, and never one
+// that is not listed (a browser would fetch a missing file).
+// wisp.mjs is copied, not linked: Node would resolve a link and import the real package's list.
+let packages = 0;
+function packageWith(list) {
+  const dir = join(work, `package-${++packages}`);
+  mkdirSync(join(dir, 'core'), { recursive: true });
+  copyFileSync(MODULE, join(dir, 'wisp.mjs'));
+  for (const file of readdirSync(join(DIST, 'core'))) {
+    if (file !== 'variants.mjs') symlinkSync(join(DIST, 'core', file), join(dir, 'core', file));
+  }
+  writeFileSync(join(dir, 'core/variants.mjs'), `export default ${JSON.stringify(list)};\n`);
+  return join(dir, 'wisp.mjs');
+}
+
+// Runs in the child: init() with each option set, prints the variant loaded or the error.
+const CHOOSE = `
+const { init } = await import(process.env.WISP_MODULE);
+const answers = [];
+for (const options of JSON.parse(process.env.WISP_OPTIONS)) {
+  try { answers.push((await init(options)).variant); } catch (e) { answers.push('error: ' + e.message); }
+}
+console.log(JSON.stringify(answers));
+`;
+
+const OPTION_SETS = [{}, { threads: false }, { relaxedSimd: false }, { variant: 'relaxed' }];
+// [variants listed, relaxed SIMD on, the answers for OPTION_SETS]
+const SELECTION_CASES = [
+  [['simd128', 'simd128-mt'], true, ['simd128-mt', 'simd128', 'simd128-mt', /no 'relaxed' variant/]],
+  [['simd128', 'simd128-mt', 'relaxed-mt'], true, ['relaxed-mt', 'simd128', 'simd128-mt', /no 'relaxed' variant/]],
+  [['simd128', 'simd128-mt', 'relaxed-mt'], false, ['simd128-mt', 'simd128', 'simd128-mt', /no 'relaxed' variant/]],
+  [['simd128', 'simd128-mt', 'relaxed', 'relaxed-mt'], true, ['relaxed-mt', 'relaxed', 'simd128-mt', 'relaxed']],
+  [['simd128', 'relaxed'], true, ['relaxed', 'relaxed', 'simd128', 'relaxed']],
+];
+
+for (const [list, relaxed, want] of SELECTION_CASES) {
+  const missing = list.filter((v) => !existsSync(join(DIST, `core/wisp-${v}.wasm`)));
+  test(`with variants ${list.join(', ')} and relaxed SIMD ${relaxed ? 'on' : 'off'}, init() picks the best listed one`,
+    { skip: missing.length > 0 && `not built: ${missing.join(', ')}` }, () => {
+      const result = spawnSync(process.execPath, [...(relaxed ? [RELAXED_FLAG] : []), '--input-type=module', '-e', CHOOSE], {
+        encoding: 'utf8', timeout: 120000,
+        env: { ...process.env, WISP_MODULE: packageWith(list), WISP_OPTIONS: JSON.stringify(OPTION_SETS) },
+      });
+      assert.equal(result.status, 0, result.stderr);
+      const answers = JSON.parse(result.stdout);
+      OPTION_SETS.forEach((options, i) => {
+        const what = `${JSON.stringify(options)} -> ${answers[i]}`;
+        if (want[i] instanceof RegExp) assert.match(answers[i], want[i], what);
+        else assert.equal(answers[i], want[i], what);
+      });
+    });
 }
 
 test.after(() => rmSync(work, { recursive: true, force: true }));
