@@ -75,8 +75,9 @@ int fuse_activations(Model& model) {
     const size_t* p = index.sole_producer(node.inputs[0]);
     if (!p || touched[*p]) return false;
     Node& producer = graph.nodes[*p];
+    // Fewer than two inputs (a malformed file) is the op's error to report at load, not a fusion.
     if (!(is_op(producer, "Conv") || is_op(producer, "Gemm") || is_op(producer, "MatMul")) ||
-        producer.outputs.size() != 1 || producer.has_attr(linalg::kActivationAttr)) {
+        producer.inputs.size() < 2 || producer.outputs.size() != 1 || producer.has_attr(linalg::kActivationAttr)) {
       return false;
     }
     // MatMul / Gemm of other types are not fused (their fused path is float32 only); Conv

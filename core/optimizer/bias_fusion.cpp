@@ -70,7 +70,8 @@ bool fuse_matmul(Graph& graph, Node& matmul, const std::string& c_name, const Te
 }
 
 bool fuse_gemm(Graph& graph, Node& gemm, const std::string& c_name, const Tensor& c) {
-  if (gemm.inputs.size() > 2 && !gemm.inputs[2].empty()) return false;
+  // (Fewer than two inputs, from a malformed file, is the op's error to report, not a fusion.)
+  if (gemm.inputs.size() < 2 || (gemm.inputs.size() > 2 && !gemm.inputs[2].empty())) return false;
   const Tensor* b = constant(graph, gemm.inputs[1]);
   Result<int64_t> trans_b = gemm.attr_int("transB", 0);
   if (!b || b->rank() != 2 || !trans_b) return false;
