@@ -37,7 +37,10 @@ int ThreadPool::default_num_threads() {
 // issues its loops back to back (one or two per Conv), and waking a sleeping thread costs
 // tens of microseconds (more on a virtual machine, whose idle vCPU halts), more than many
 // of those loops take. Polling this long costs at most this much CPU per gap between loops.
-constexpr std::chrono::microseconds kSpinBeforeSleep{200};
+#ifndef WISP_POOL_SPIN_US  // overridable for tuning experiments (0: sleep at once)
+#define WISP_POOL_SPIN_US 200
+#endif
+constexpr std::chrono::microseconds kSpinBeforeSleep{WISP_POOL_SPIN_US};
 
 struct ThreadPool::Impl {
   int num_threads = 1;
