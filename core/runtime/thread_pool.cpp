@@ -70,14 +70,14 @@ struct ThreadPool::Impl {
     }
   }
 
-  // Polls `done()` for up to kSpinBeforeSleep; true if it became true.
+  // Polls `done()` until it is true or kSpinBeforeSleep has passed (the caller then sleeps
+  // on its condition, which rechecks under the mutex).
   template <class Done>
-  static bool spin_until(const Done& done) {
+  static void spin_until(const Done& done) {
     const auto deadline = std::chrono::steady_clock::now() + kSpinBeforeSleep;
     for (int i = 0; !done(); ++i) {
-      if ((i & 63) == 63 && std::chrono::steady_clock::now() > deadline) return false;
+      if ((i & 63) == 63 && std::chrono::steady_clock::now() > deadline) return;
     }
-    return true;
   }
 
   // A new loop (or shutdown) since generation `seen`.
