@@ -53,6 +53,14 @@ bool RunQueue::post(std::function<void()> task) {
   {
     std::lock_guard<std::mutex> lock(state_->mutex);
     state_->tasks.push_back(std::move(task));
+    // libc++ "moves" a std::function whose callable sits in its small buffer by copying it,
+    // so `task` may still hold a copy of what it captured (dispose()'s last reference to the
+    // Session). Drop it here, while the queued copy is certainly alive: if it were dropped
+    // after the run thread had finished the task, the Session would be freed on this (JS
+    // main) thread, which then joins the pool's workers; a worker not started yet needs the
+    // main thread's event loop to start, so that join never returned (seen as a rare hang
+    // of dispose() in tests/web/api.test.mjs).
+    task = nullptr;
   }
   state_->ready.notify_one();
   return true;
