@@ -20,7 +20,7 @@ struct PaddedPlane {
   const float* row(int64_t phase, int64_t y) const { return data.data() + (phase * rows + y) * phase_width; }
 };
 
-// The kernels of one kernel set. `flat` and `direct` need unit strides and at most
+// The kernels of one kernel set. `direct` needs unit strides, `flat` and `direct` at most
 // kMaxDepthwiseTaps taps; `rows` takes any geometry.
 constexpr int64_t kMaxDepthwiseTaps = 64;
 struct DepthwiseKernels {
@@ -28,80 +28,116 @@ struct DepthwiseKernels {
   void (*flat)(const PaddedPlane& p, const float* w, float bias, const ConvGeometry& g, float* out,
                std::vector<float>& flat);
   void (*rows)(const PaddedPlane& p, const float* w, float bias, const ConvGeometry& g, float* out);
+  // Copies an input plane into a prepared PaddedPlane (for `flat` and `rows`).
+  void (*fill)(const float* in, const ConvGeometry& g, PaddedPlane& p);
 };
 
 namespace detail {
 
-// Unit strides: with the padded plane seen as one flat array of row pitch `phase_width`,
-// output (oh, ow) at flat position j = oh * pitch + ow reads tap (kh, kw) at
-// j + kh*dh*pitch + kw*dw. So the whole plane is one long run per tap, vectorised without
-// row ends (small planes such as 7x7 or 14x14 would otherwise be mostly partial vectors);
-// positions with ow >= out_w are computed into `flat` and dropped when rows are copied out.
-template <class V>
-void depthwise_plane_flat(const PaddedPlane& p, const float* w, float bias, const ConvGeometry& g, float* out,
-                          std::vector<float>& flat) {
+// Vectors [0, Nv) of out[ow, ow + n) (n in ((Nv - 1) * L, Nv * L]: the last vector may be
+// partial) = bias + the sum over taps t of w[t] * rows[t][ow, ow + n), the taps in order.
+// All Nv accumulators advance together: Nv independent FMA chains, so a row of a few
+// vectors is one pass bound by FMA throughput rather than one chain of `taps` dependent
+// FMAs per vector (the FMA latency: most of the time on 56- or 28-wide planes).
+// kPartial: the last vector may be partial (else n == Nv * L: plain loads, which SSE and
+// scalar builds do much faster than their emulated partial ones).
+template <class V, int Nv, bool kPartial>
+inline void depthwise_group(const float* const* rows, const float* w, int64_t taps, float bias, float* out,
+                            int64_t ow, int n) {
   constexpr int L = V::kLanes;
-  constexpr int64_t kMaxTaps = kMaxDepthwiseTaps;  // the caller checks the tap count
-  const int64_t pitch = p.phase_width, out_h = g.out[1], out_w = g.out[2];
-  const int64_t taps = g.kernel[1] * g.kernel[2];
-  int64_t offset[kMaxTaps];
-  for (int64_t kh = 0; kh < g.kernel[1]; ++kh)
-    for (int64_t kw = 0; kw < g.kernel[2]; ++kw) offset[kh * g.kernel[2] + kw] = kh * g.dilation[1] * pitch + kw * g.dilation[2];
-  const int64_t total = (out_h - 1) * pitch + out_w;
-  flat.resize(size_t(total));
-  float* y = flat.data();
-  const float* base = p.data.data();
-  int64_t j = 0;
-  // Four vectors per step: independent FMA chains, and each weight broadcast serves four.
-  for (; j + 4 * L <= total; j += 4 * L) {
-    V a0 = V::broadcast(bias), a1 = a0, a2 = a0, a3 = a0;
-    for (int64_t t = 0; t < taps; ++t) {
-      const V wt = V::broadcast(w[t]);
-      const float* src = base + offset[t] + j;
-      a0 = V::fma(wt, V::loadu(src), a0);
-      a1 = V::fma(wt, V::loadu(src + L), a1);
-      a2 = V::fma(wt, V::loadu(src + 2 * L), a2);
-      a3 = V::fma(wt, V::loadu(src + 3 * L), a3);
-    }
-    a0.storeu(y + j);
-    a1.storeu(y + j + L);
-    a2.storeu(y + j + 2 * L);
-    a3.storeu(y + j + 3 * L);
+  const int last = kPartial ? n - (Nv - 1) * L : L;  // lanes of the last vector, 1..L
+  V acc[Nv];
+#pragma GCC unroll 8
+  for (int v = 0; v < Nv; ++v) acc[v] = V::broadcast(bias);
+  for (int64_t t = 0; t < taps; ++t) {
+    const V wt = V::broadcast(w[t]);
+    const float* src = rows[t] + ow;
+#pragma GCC unroll 8
+    for (int v = 0; v + 1 < Nv; ++v) acc[v] = V::fma(wt, V::loadu(src + v * L), acc[v]);
+    const V tail = kPartial ? V::load_partial(src + (Nv - 1) * L, last) : V::loadu(src + (Nv - 1) * L);
+    acc[Nv - 1] = V::fma(wt, tail, acc[Nv - 1]);
   }
-  for (; j < total; j += L) {
-    const int n = int(std::min<int64_t>(L, total - j));
-    V acc = V::broadcast(bias);
-    for (int64_t t = 0; t < taps; ++t) acc = V::fma(V::broadcast(w[t]), V::load_partial(base + offset[t] + j, n), acc);
-    acc.store_partial(y + j, n);
-  }
-  if (pitch == out_w) {
-    std::copy_n(y, out_h * out_w, out);
+#pragma GCC unroll 8
+  for (int v = 0; v + 1 < Nv; ++v) acc[v].storeu(out + ow + v * L);
+  if (kPartial) {
+    acc[Nv - 1].store_partial(out + ow + (Nv - 1) * L, last);
   } else {
-    for (int64_t oh = 0; oh < out_h; ++oh) std::copy_n(y + oh * pitch, out_w, out + oh * out_w);
+    acc[Nv - 1].storeu(out + ow + (Nv - 1) * L);
   }
 }
 
-// out[ow, end) = bias + the sum over taps t of w[t] * rows[t][ow, end), the taps in order: two
-// vectors per step (two independent FMA chains hide the latency), then a partial vector.
+// out[ow, end) = bias + the sum over taps t of w[t] * rows[t][ow, end), the taps in order: in
+// groups of up to kDepthwiseGroup vectors (independent FMA chains, see depthwise_group), the
+// last group sized to what is left.
+constexpr int kDepthwiseGroup = 8;
 template <class V>
 inline void depthwise_span(const float* const* rows, const float* w, int64_t taps, float bias, float* out,
                            int64_t ow, int64_t end) {
-  constexpr int L = V::kLanes;
-  for (; ow + 2 * L <= end; ow += 2 * L) {
-    V acc0 = V::broadcast(bias), acc1 = acc0;
-    for (int64_t t = 0; t < taps; ++t) {
-      const V wt = V::broadcast(w[t]);
-      acc0 = V::fma(wt, V::loadu(rows[t] + ow), acc0);
-      acc1 = V::fma(wt, V::loadu(rows[t] + ow + L), acc1);
+  constexpr int L = V::kLanes, G = kDepthwiseGroup;
+  for (; ow + G * L <= end; ow += G * L) depthwise_group<V, G, false>(rows, w, taps, bias, out, ow, G * L);
+  if (ow >= end) return;
+  const int n = int(end - ow);
+  if (n % L == 0) {
+    switch (n / L) {
+      case 1: return depthwise_group<V, 1, false>(rows, w, taps, bias, out, ow, n);
+      case 2: return depthwise_group<V, 2, false>(rows, w, taps, bias, out, ow, n);
+      case 3: return depthwise_group<V, 3, false>(rows, w, taps, bias, out, ow, n);
+      case 4: return depthwise_group<V, 4, false>(rows, w, taps, bias, out, ow, n);
+      case 5: return depthwise_group<V, 5, false>(rows, w, taps, bias, out, ow, n);
+      case 6: return depthwise_group<V, 6, false>(rows, w, taps, bias, out, ow, n);
+      default: return depthwise_group<V, 7, false>(rows, w, taps, bias, out, ow, n);
     }
-    acc0.storeu(out + ow);
-    acc1.storeu(out + ow + L);
   }
-  for (; ow < end; ow += L) {
-    const int n = int(std::min<int64_t>(L, end - ow));
-    V acc = V::broadcast(bias);
-    for (int64_t t = 0; t < taps; ++t) acc = V::fma(V::broadcast(w[t]), V::load_partial(rows[t] + ow, n), acc);
-    acc.store_partial(out + ow, n);
+  switch (n / L + 1) {
+    case 1: return depthwise_group<V, 1, true>(rows, w, taps, bias, out, ow, n);
+    case 2: return depthwise_group<V, 2, true>(rows, w, taps, bias, out, ow, n);
+    case 3: return depthwise_group<V, 3, true>(rows, w, taps, bias, out, ow, n);
+    case 4: return depthwise_group<V, 4, true>(rows, w, taps, bias, out, ow, n);
+    case 5: return depthwise_group<V, 5, true>(rows, w, taps, bias, out, ow, n);
+    case 6: return depthwise_group<V, 6, true>(rows, w, taps, bias, out, ow, n);
+    case 7: return depthwise_group<V, 7, true>(rows, w, taps, bias, out, ow, n);
+    default: return depthwise_group<V, 8, true>(rows, w, taps, bias, out, ow, n);
+  }
+}
+
+// dst[0, n) = src[0, n) for short runs (rows of 7 to a few dozen values): vector moves
+// without a libc call per row.
+template <class V>
+inline void copy_run(const float* src, int64_t n, float* dst) {
+  constexpr int L = V::kLanes;
+  int64_t i = 0;
+  for (; i + L <= n; i += L) V::loadu(src + i).storeu(dst + i);
+  if (i < n) V::load_partial(src + i, int(n - i)).store_partial(dst + i, int(n - i));
+}
+
+// Small planes: with the padded plane seen as one flat array, output (oh, ow) at flat position
+// j = oh * step + ow (step: stride_h padded rows) reads tap (kh, kw) at j plus the tap's
+// offset (its phase, kernel row and column: see PaddedPlane). So the whole plane is one long
+// run per tap, vectorised without row ends (7x7 or 14x14 outputs would otherwise be one
+// partial vector per row, a single chain of dependent FMAs); positions with ow >= out_w are
+// computed into `flat` and dropped when rows are copied out. With stride 2 about half the
+// positions are dropped, still faster than row by row for narrow outputs.
+template <class V>
+void depthwise_plane_flat(const PaddedPlane& p, const float* w, float bias, const ConvGeometry& g, float* out,
+                          std::vector<float>& flat) {
+  constexpr int64_t kMaxTaps = kMaxDepthwiseTaps;  // the caller checks the tap count
+  const int64_t step = g.stride[1] * p.phase_width, out_h = g.out[1], out_w = g.out[2], sw = g.stride[2];
+  const int64_t taps = g.kernel[1] * g.kernel[2];
+  const float* rows[kMaxTaps];
+  for (int64_t kh = 0; kh < g.kernel[1]; ++kh) {
+    for (int64_t kw = 0; kw < g.kernel[2]; ++kw) {
+      const int64_t x = kw * g.dilation[2];
+      rows[kh * g.kernel[2] + kw] = p.row(x % sw, kh * g.dilation[1]) + x / sw;
+    }
+  }
+  const int64_t total = (out_h - 1) * step + out_w;
+  flat.resize(size_t(total));
+  float* y = flat.data();
+  depthwise_span<V>(rows, w, taps, bias, y, 0, total);
+  if (step == out_w) {
+    std::copy_n(y, out_h * out_w, out);
+  } else {
+    for (int64_t oh = 0; oh < out_h; ++oh) copy_run<V>(y + oh * step, out_w, out + oh * out_w);
   }
 }
 
@@ -110,7 +146,6 @@ inline void depthwise_span(const float* const* rows, const float* w, int64_t tap
 // input row (all but a few at the edges) are vector runs, the edge ones are summed one by one.
 template <class V>
 void depthwise_plane_direct(const float* in, const float* w, float bias, const ConvGeometry& g, float* out) {
-  constexpr int L = V::kLanes;
   constexpr int64_t kMaxTaps = kMaxDepthwiseTaps;  // the caller checks the tap count
   const int64_t H = g.in[1], W = g.in[2], out_h = g.out[1], out_w = g.out[2];
   const int64_t kh_n = g.kernel[1], kw_n = g.kernel[2], dh = g.dilation[1], dw = g.dilation[2];
@@ -133,24 +168,7 @@ void depthwise_plane_direct(const float* in, const float* w, float bias, const C
       }
     }
     float* orow = out + oh * out_w;
-    int64_t ow = ow_lo;
-    // Four vectors per step: each weight broadcast serves four FMAs, four independent chains.
-    for (; ow + 4 * L <= ow_hi; ow += 4 * L) {
-      V a0 = V::broadcast(bias), a1 = a0, a2 = a0, a3 = a0;
-      for (int t = 0; t < taps; ++t) {
-        const V wv = V::broadcast(wt[t]);
-        const float* p = src[t] + ow;
-        a0 = V::fma(wv, V::loadu(p), a0);
-        a1 = V::fma(wv, V::loadu(p + L), a1);
-        a2 = V::fma(wv, V::loadu(p + 2 * L), a2);
-        a3 = V::fma(wv, V::loadu(p + 3 * L), a3);
-      }
-      a0.storeu(orow + ow);
-      a1.storeu(orow + ow + L);
-      a2.storeu(orow + ow + 2 * L);
-      a3.storeu(orow + ow + 3 * L);
-    }
-    depthwise_span<V>(src, wt, taps, bias, orow, ow, ow_hi);
+    depthwise_span<V>(src, wt, taps, bias, orow, ow_lo, ow_hi);
     const auto edge = [&](int64_t col) {
       float acc = bias;
       for (int t = 0; t < taps; ++t) {
@@ -168,20 +186,27 @@ template <class V>
 void depthwise_plane(const PaddedPlane& p, const float* w, float bias, const ConvGeometry& g, float* out) {
   const int64_t kh_n = g.kernel[1], kw_n = g.kernel[2], out_h = g.out[1], out_w = g.out[2];
   const int64_t sw = g.stride[2];
-  // Per tap: the phase and the column offset inside the phase row.
   constexpr int64_t kMaxTaps = kMaxDepthwiseTaps;  // larger kernels fall back to accumulating through memory
   const int64_t taps = kh_n * kw_n;
+  // Per tap: where it reads for output row 0 (its phase, kernel row and column offset inside
+  // the phase row); output row oh reads stride_h padded rows further. Computed once: the
+  // divisions by the stride cost as much as a short row's FMAs.
+  const int64_t row_step = g.stride[1] * p.phase_width;
+  int64_t tap_offset[kMaxTaps];
+  if (taps <= kMaxTaps) {
+    for (int64_t kh = 0; kh < kh_n; ++kh) {
+      for (int64_t kw = 0; kw < kw_n; ++kw) {
+        const int64_t x = kw * g.dilation[2];
+        tap_offset[kh * kw_n + kw] = p.row(x % sw, kh * g.dilation[1]) + x / sw - p.data.data();
+      }
+    }
+  }
   for (int64_t oh = 0; oh < out_h; ++oh) {
     float* orow = out + oh * out_w;
-    const float* rows[kMaxTaps];
     if (taps <= kMaxTaps) {
-      for (int64_t kh = 0; kh < kh_n; ++kh) {
-        const int64_t y = oh * g.stride[1] + kh * g.dilation[1];
-        for (int64_t kw = 0; kw < kw_n; ++kw) {
-          const int64_t x = kw * g.dilation[2];
-          rows[kh * kw_n + kw] = p.row(x % sw, y) + x / sw;
-        }
-      }
+      const float* rows[kMaxTaps];
+      const float* base = p.data.data() + oh * row_step;
+      for (int64_t t = 0; t < taps; ++t) rows[t] = base + tap_offset[t];
       depthwise_span<V>(rows, w, taps, bias, orow, 0, out_w);
     } else {
       std::fill(orow, orow + out_w, bias);
@@ -198,9 +223,42 @@ void depthwise_plane(const PaddedPlane& p, const float* w, float bias, const Con
   }
 }
 
+// Copies one input plane into the buffer prepared (sized and zeroed) by depthwise_conv.cpp:
+// every input position the convolution reads, at its padded place. Compiled per ISA with
+// the plane kernels so that the stride-2 split into phases uses the widest permutes.
+template <class V>
+void depthwise_fill_plane(const float* in, const ConvGeometry& g, PaddedPlane& p) {
+  const int64_t in_h = g.in[1], in_w = g.in[2];
+  const int64_t sw = g.stride[2];
+  // Padded rows [y_lo, y_hi) hold input rows (the others are padding).
+  const int64_t y_lo = std::min(p.rows, g.pad_begin[1]), y_hi = std::max(y_lo, std::min(p.rows, in_h + g.pad_begin[1]));
+  for (int64_t q = 0; q < sw; ++q) {
+    // Phase q, entry t is padded column x = t*sw + q, i.e. input column ix = x - pad_begin.
+    // Entries with 0 <= ix < in_w are copied.
+    const int64_t first = g.pad_begin[2] - q;  // t*sw >= first
+    const int64_t t_lo = std::min(p.phase_width, first <= 0 ? 0 : (first + sw - 1) / sw);
+    const int64_t limit = in_w + g.pad_begin[2] - q;  // t*sw < limit
+    const int64_t t_hi = std::max(t_lo, std::min(p.phase_width, limit <= 0 ? 0 : (limit + sw - 1) / sw));
+    const int64_t shift = q - g.pad_begin[2];  // src[t*sw + shift] is entry t of the phase
+    for (int64_t y = y_lo; y < y_hi; ++y) {
+      float* dst = p.data.data() + (q * p.rows + y) * p.phase_width;
+      const float* src = in + (y - g.pad_begin[1]) * in_w;
+      if (sw == 1) {
+        // Vector moves: rows are short (7..112 values), a libc call per row costs as much.
+        if (t_hi > t_lo) copy_run<V>(src + t_lo + shift, t_hi - t_lo, dst + t_lo);
+      } else if (sw == 2) {  // a constant stride the compiler vectorises (stride-2 downsampling)
+        const float* s2 = src + shift;
+        for (int64_t t = t_lo; t < t_hi; ++t) dst[t] = s2[2 * t];
+      } else {
+        for (int64_t t = t_lo; t < t_hi; ++t) dst[t] = src[t * sw + shift];
+      }
+    }
+  }
+}
+
 template <class V>
 DepthwiseKernels make_depthwise_kernels() {
-  return {&depthwise_plane_direct<V>, &depthwise_plane_flat<V>, &depthwise_plane<V>};
+  return {&depthwise_plane_direct<V>, &depthwise_plane_flat<V>, &depthwise_plane<V>, &depthwise_fill_plane<V>};
 }
 
 }  // namespace detail

@@ -109,7 +109,9 @@ TEST_CASE("Conv matches the reference: fixed cases", "[conv]") {
       {{1, 4, 9, 9}, 4, {1, 1}, {2, 2}, {1, 1}, {0, 0, 0, 0}, 1},          // 1x1 stride 2
       {{1, 6, 10, 11}, 6, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, 6},        // depthwise
       {{2, 5, 13, 12}, 5, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, 5},        // depthwise stride 2
-      {{1, 3, 17, 40}, 3, {5, 5}, {1, 1}, {1, 1}, {2, 2, 2, 2}, 3},        // depthwise 5x5, wide rows
+      {{1, 3, 17, 40}, 3, {5, 5}, {1, 1}, {1, 1}, {2, 2, 2, 2}, 3},        // depthwise 5x5 (padded copy, flat kernel)
+      {{1, 2, 258, 258}, 2, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, 2},      // depthwise plane > 64K floats: read in place
+      {{1, 2, 9, 110}, 2, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, 2},        // depthwise stride 2, 55 wide: row kernel
       {{1, 3, 11, 37}, 3, {5, 5}, {2, 2}, {1, 1}, {2, 1, 0, 3}, 3},        // depthwise asymmetric pads
       {{1, 2, 12, 15}, 2, {3, 3}, {1, 3}, {2, 3}, {2, 3, 1, 0}, 2},        // depthwise dilated, stride 3
       {{1, 4, 9, 9}, 8, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, 4},          // channel multiplier 2
