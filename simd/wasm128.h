@@ -41,15 +41,22 @@ struct Wasm128Vec {
   static Wasm128Vec loadu(const float* p) { return {wasm_v128_load(p)}; }
   void store(float* p) const { wasm_v128_store(p, v); }
   void storeu(float* p) const { wasm_v128_store(p, v); }
+  // Partial vectors with lane loads and stores: a round trip through a buffer on the stack
+  // (which lives in linear memory) costs a failed store-to-load forwarding per call, and the
+  // depthwise kernels take one partial vector per tap.
   static Wasm128Vec load_partial(const float* p, int n) {
-    float tmp[4] = {0, 0, 0, 0};
-    for (int i = 0; i < n; ++i) tmp[i] = p[i];
-    return {wasm_v128_load(tmp)};
+    switch (n) {
+      case 1: return {wasm_v128_load32_zero(p)};
+      case 2: return {wasm_v128_load64_zero(p)};
+      case 3: return {wasm_v128_load32_lane(p + 2, wasm_v128_load64_zero(p), 2)};
+      default: return n <= 0 ? zero() : load(p);
+    }
   }
   void store_partial(float* p, int n) const {
-    float tmp[4];
-    wasm_v128_store(tmp, v);
-    for (int i = 0; i < n; ++i) p[i] = tmp[i];
+    if (n >= 4) return store(p);
+    if (n >= 2) wasm_v128_store64_lane(p, v, 0);
+    if (n == 1) wasm_v128_store32_lane(p, v, 0);
+    if (n == 3) wasm_v128_store32_lane(p + 2, v, 2);
   }
 
   friend Wasm128Vec operator+(Wasm128Vec a, Wasm128Vec b) { return {wasm_f32x4_add(a.v, b.v)}; }

@@ -13,7 +13,7 @@ SECONDS_PER_TARGET=${1:-30}
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/wisp-ccache}"
 
 start=$SECONDS
-cmake --preset fuzz >/dev/null
+.ci/configure fuzz
 cmake --build --preset fuzz
 echo "--- fuzz build: $((SECONDS - start)) s"
 

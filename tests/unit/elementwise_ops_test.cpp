@@ -2,6 +2,7 @@
 #include <limits>
 
 #include "core/ops/elementwise/broadcast.h"
+#include "core/ops/elementwise/drivers.h"
 #include "core/ops/elementwise/fast_math.h"
 #include "tests/unit/op_test_util.h"
 
@@ -118,6 +119,47 @@ TEST_CASE("Large channel broadcast matches a naive loop (threaded)", "[elementwi
     }
     INFO(name);
     check_tensor(run1(op(name, 17, {f32({n, c, 64, 65}, x), f32({c, 1, 1}, bias)})), f32({n, c, 64, 65}, expected));
+  }
+}
+
+// The drivers take a separate loop when the output is an input exactly (in-place execution,
+// drivers.h: map_run): it must give the same values, NaN included, on every path.
+TEST_CASE("In-place unary and binary maps equal the out-of-place ones", "[elementwise]") {
+  const int64_t c = 3, hw = 1001;  // odd lengths: vector tails
+  std::vector<float> x = iota(c * hw, -700.0f, 0.77f), y = iota(c * hw, 5.0f, -0.31f), bias = {1.5f, -2.0f, 0.25f};
+  x[17] = y[18] = std::numeric_limits<float>::quiet_NaN();
+  const auto clip = [](float v) {
+    v = v < -3.0f ? -3.0f : v;
+    return v > 6.0f ? 6.0f : v;
+  };
+  const auto sub = [](float a, float b) { return a - b; };
+  const auto same = [](const std::vector<float>& got, const std::vector<float>& want) {
+    REQUIRE(got.size() == want.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      INFO(i);
+      CHECK((got[i] == want[i] || (std::isnan(got[i]) && std::isnan(want[i]))));
+    }
+  };
+  const int64_t n = c * hw;
+  std::vector<float> apart(x.size()), inplace = x;
+  elementwise::unary_map(x.data(), apart.data(), n, clip, nullptr, 64);
+  elementwise::unary_map(inplace.data(), inplace.data(), n, clip, nullptr, 64);
+  same(inplace, apart);
+
+  Shape full{c, hw}, channel{c, 1};
+  for (const Shape* b_shape : {&full, &channel}) {
+    const std::vector<float>& b = b_shape == &full ? y : bias;
+    auto plan = elementwise::BroadcastPlan::make({&full, b_shape});
+    REQUIRE(plan.is_ok());
+    std::vector<float> want(x.size()), over_a = x;
+    elementwise::binary_broadcast(*plan, x.data(), b.data(), want.data(), sub, nullptr, 64);
+    elementwise::binary_broadcast(*plan, over_a.data(), b.data(), over_a.data(), sub, nullptr, 64);
+    same(over_a, want);
+    if (b_shape == &full) {  // in place over b
+      std::vector<float> over_b = y;
+      elementwise::binary_broadcast(*plan, x.data(), over_b.data(), over_b.data(), sub, nullptr, 64);
+      same(over_b, want);
+    }
   }
 }
 

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <initializer_list>
+#include <type_traits>
 
 #include "core/ops/elementwise/broadcast.h"
 #include "core/ops/elementwise/element_types.h"
@@ -39,14 +40,28 @@ inline TO store_as(R r) {
   return Arith<TO>::store(static_cast<arith_t<TO>>(r));
 }
 
-// out[i] = f(in[i]) over n elements, in parallel chunks.
+// dst[i] = g(src[i], i) for i < count, where dst may be src exactly (in-place execution).
+// In place the loop goes through one pointer: the vectoriser guards a loop over two
+// pointers with an overlap check, and LLVM's check counts exact aliasing as overlap and takes
+// the scalar loop. In WebAssembly that scalar loop was branchy too (V8 compiles a scalar
+// select to a branch): MobileNet v2's in-place Clips ran 3x slower on random data.
+template <typename TO, typename TI, typename G>
+inline void map_run(const TI* src, TO* dst, int64_t count, const G& g) {
+  if constexpr (std::is_same_v<TI, TO>) {
+    if (src == dst) {
+      for (int64_t i = 0; i < count; ++i) dst[i] = g(dst[i], i);
+      return;
+    }
+  }
+  for (int64_t i = 0; i < count; ++i) dst[i] = g(src[i], i);
+}
+
+// out[i] = f(in[i]) over n elements, in parallel chunks; out may be in (in place).
 template <typename TO, typename TI, typename F>
 void unary_map(const TI* in, TO* out, int64_t n, const F& f, ThreadPool* pool, int64_t grain) {
   parallel_for(pool, n, grain, [&](int64_t begin, int64_t end) {
-    const TI* src = in + begin;  // may alias out exactly (in place), which is fine
-    TO* dst = out + begin;
-    const int64_t count = end - begin;
-    for (int64_t i = 0; i < count; ++i) dst[i] = store_as<TO>(f(Arith<TI>::load(src[i])));
+    map_run(in + begin, out + begin, end - begin,
+            [&f](TI v, int64_t) { return store_as<TO>(f(Arith<TI>::load(v))); });
   });
 }
 
@@ -62,14 +77,17 @@ void binary_broadcast(const BroadcastPlan& plan, const TA* a, const TB* b, TO* o
       const TA* pa = a + off[0];
       const TB* pb = b + off[1];
       TO* po = out + pos;
-      if (a_runs && b_runs) {
-        for (int64_t i = 0; i < count; ++i) po[i] = store_as<TO>(f(Arith<TA>::load(pa[i]), Arith<TB>::load(pb[i])));
+      // The output may be a or b exactly (in place): map_run over that input.
+      if (a_runs && b_runs && static_cast<const void*>(pb) == po) {
+        map_run(pb, po, count, [&](TB v, int64_t i) { return store_as<TO>(f(Arith<TA>::load(pa[i]), Arith<TB>::load(v))); });
+      } else if (a_runs && b_runs) {
+        map_run(pa, po, count, [&](TA v, int64_t i) { return store_as<TO>(f(Arith<TA>::load(v), Arith<TB>::load(pb[i]))); });
       } else if (a_runs) {
         const auto y = Arith<TB>::load(*pb);
-        for (int64_t i = 0; i < count; ++i) po[i] = store_as<TO>(f(Arith<TA>::load(pa[i]), y));
+        map_run(pa, po, count, [&](TA v, int64_t) { return store_as<TO>(f(Arith<TA>::load(v), y)); });
       } else if (b_runs) {
         const auto x = Arith<TA>::load(*pa);
-        for (int64_t i = 0; i < count; ++i) po[i] = store_as<TO>(f(x, Arith<TB>::load(pb[i])));
+        map_run(pb, po, count, [&](TB v, int64_t) { return store_as<TO>(f(x, Arith<TB>::load(v))); });
       } else {
         const TO v = store_as<TO>(f(Arith<TA>::load(*pa), Arith<TB>::load(*pb)));
         std::fill(po, po + count, v);
