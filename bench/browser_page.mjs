@@ -2,6 +2,7 @@
 // in one runtime with a fixed thread count, then times batches of runs, as bench/runner.mjs
 // does in Node. URLs: /repo/ is the repository, /wisp/ the web package (demo/server.mjs).
 import { decodeNpy } from '/repo/tests/lib/npy_codec.mjs';
+import { timeBatch } from '/repo/bench/util.mjs';
 
 const ORT_WEB = '/repo/node_modules/onnxruntime-web/dist/ort.min.mjs';
 const message = (e) => (e && e.message ? e.message : String(e)).split('\n')[0];
@@ -49,17 +50,10 @@ export async function load({ runtime, modelUrl, inputUrls, threads, variant }) {
   }
 }
 
-/** {warmup, runs} -> {times: [ms...]} | {error} */
-export async function batch({ warmup, runs }) {
+/** {warmup: {runs, ms}, runs} -> {times: [ms...]} | {error} */
+export async function batch(request) {
   try {
-    for (let i = 0; i < warmup; ++i) await loaded.run(feeds);
-    const times = [];
-    for (let i = 0; i < runs; ++i) {
-      const t = performance.now();
-      await loaded.run(feeds);
-      times.push(performance.now() - t);
-    }
-    return { times };
+    return { times: await timeBatch(() => loaded.run(feeds), request) };
   } catch (e) {
     return { error: `run: ${message(e)}` };
   }

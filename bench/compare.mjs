@@ -7,6 +7,8 @@
 //                    one batch of runs/reps on every runtime in turn, so noise on this machine
 //                    hits all runtimes alike
 //   --warmup N       untimed runs at the start of every batch (default 1)
+//   --warmup-ms MS   JS-hosted runtimes (wasm, onnxruntime-node) also warm up for at least MS
+//                    milliseconds per batch (default 300): wasm engines optimize hot code late
 //   --threads LIST   thread counts, e.g. 1,2 (default 1,2)
 //   --models LIST    a subset of the models (default: all; --list shows them)
 //   --runtimes LIST  a subset of wisp,ort,wisp-wasm,ort-web,wisp-chromium,ort-web-chromium
@@ -47,7 +49,7 @@ import { medianOf } from './util.mjs';
 import { formatTable, summarize } from './report.mjs';
 
 const OPTIONS = {
-  runs: { type: 'string' }, reps: { type: 'string' }, warmup: { type: 'string', default: '1' },
+  runs: { type: 'string' }, reps: { type: 'string' }, warmup: { type: 'string', default: '1' }, 'warmup-ms': { type: 'string', default: '300' },
   threads: { type: 'string', default: '1,2' }, models: { type: 'string' }, runtimes: { type: 'string' },
   quick: { type: 'boolean', default: false }, timeout: { type: 'string', default: '600' },
   json: { type: 'string', default: join(WORK, 'compare.json') }, profile: { type: 'boolean', default: false },
@@ -81,7 +83,7 @@ if (args.list) {
 
 const runs = positiveInt(args.runs ?? (args.quick ? '4' : '20'), '--runs');
 const reps = Math.min(runs, positiveInt(args.reps ?? (args.quick ? '2' : '5'), '--reps'));
-const warmup = positiveInt(args.warmup, '--warmup', 0);
+const warmup = { runs: positiveInt(args.warmup, '--warmup', 0), ms: positiveInt(args['warmup-ms'], '--warmup-ms', 0) };
 const timeoutMs = positiveInt(args.timeout, '--timeout') * 1000;
 const threadCounts = list(args.threads).map((t) => positiveInt(t, '--threads'));
 const NODE_RUNTIMES = ['wisp', 'ort', 'wisp-wasm', 'ort-web'];
@@ -95,7 +97,7 @@ const batchSizes = Array.from({ length: reps }, (_, i) => Math.floor(runs / reps
 
 const available = Object.fromEntries(runtimeNames.map((r) => [r, RUNTIMES[r].available()]));
 const log = (text) => process.stderr.write(`${text}\n`);
-log(`runs ${runs} in ${reps} rounds (+${warmup} warm-up per batch), threads ${threadCounts.join(',')}`);
+log(`runs ${runs} in ${reps} rounds (+${warmup.runs} warm-up runs per batch, ${warmup.ms} ms for JS-hosted runtimes), threads ${threadCounts.join(',')}`);
 for (const r of runtimeNames) log(`  ${r}: ${RUNTIMES[r].what}${available[r] ? '' : ' -- not built, skipped'}`);
 
 // Runs one model at one thread count on every runtime, interleaved round by round.

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { readNpy } from '../tests/lib/npy.mjs';
 import { jsRuntimes, Unsupported } from './js_runtimes.mjs';
+import { timeBatch } from './util.mjs';
 
 const [runtime, modelPath, inputsJson, threadsText] = process.argv.slice(2);
 // Sends a last message, then ends the process.
@@ -37,15 +38,7 @@ async function main() {
       process.exit(0);  // worker threads of a wasm runtime would keep the process alive
     }
     try {
-      const { warmup, runs } = msg.batch;
-      for (let i = 0; i < warmup; ++i) await session.run(feeds);
-      const times = [];
-      for (let i = 0; i < runs; ++i) {
-        const t = performance.now();
-        await session.run(feeds);
-        times.push(performance.now() - t);
-      }
-      process.send({ times });
+      process.send({ times: await timeBatch(() => session.run(feeds), msg.batch) });
     } catch (e) {
       process.send({ error: `run: ${message(e)}` });
     }

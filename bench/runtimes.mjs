@@ -36,7 +36,7 @@ class NativeWisp {
 
   batch(warmup, runs) {
     const args = ['bench', this.model.path, ...Object.entries(this.inputs).flatMap(([k, f]) => ['--input', `${k}=${f}`]),
-      '--threads', String(this.threads), '--runs', String(runs), '--warmup', String(warmup), '--json'];
+      '--threads', String(this.threads), '--runs', String(runs), '--warmup', String(warmup.runs), '--json'];
     const child = spawn(NATIVE_CLI, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '', err = '';
     child.stdout.on('data', (d) => { out += d; });

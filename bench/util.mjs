@@ -16,3 +16,23 @@ export function withTimeout(promise, ms, what, onTimeout = () => {}) {
     }),
   ]);
 }
+
+/**
+ * One batch of a JS-hosted runtime: warm-up runs, then `runs` timed ones -> [ms...]. The
+ * warm-up lasts at least `warmup.runs` runs and `warmup.ms` milliseconds: WebAssembly engines
+ * compile hot functions again with their optimizing tier while a model runs (V8's dynamic
+ * tiering), so a small model's first hundreds of runs are slower and spiky (Silero VAD in a
+ * fresh Node process: 2-18 ms spikes among 0.5 ms runs). Used in Node and in the browser page.
+ */
+export async function timeBatch(run, { warmup, runs }) {
+  const { runs: warmupRuns = 1, ms: warmupMs = 0 } = typeof warmup === 'number' ? { runs: warmup } : warmup;
+  const start = performance.now();
+  for (let i = 0; i < warmupRuns || performance.now() - start < warmupMs; ++i) await run();
+  const times = [];
+  for (let i = 0; i < runs; ++i) {
+    const t = performance.now();
+    await run();
+    times.push(performance.now() - t);
+  }
+  return times;
+}
