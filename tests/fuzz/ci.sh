@@ -11,6 +11,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_PER_TARGET=${1:-30}
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/wisp-ccache}"
+# Paths below the checkout are hashed as relative ones, so a fresh clone in another folder
+# (as CI makes) reuses the objects compiled in this one.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
 
 start=$SECONDS
 .ci/configure fuzz
