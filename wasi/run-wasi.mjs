@@ -12,10 +12,27 @@
 // The program's exit code becomes this process's exit code.
 import fs from 'node:fs';
 import path from 'node:path';
+import { WASI_NODE_FLAGS as V8_FLAGS } from './node-flags.mjs';
 
 function usage() {
   process.stderr.write('usage: node run-wasi.mjs [--dir DIR ...] MODULE.wasm [ARGS...]\n');
   process.exit(2);
+}
+
+// V8 flags this runner needs (wasi/node-flags.mjs says why), given to a Node process when it
+// starts: V8 documents changing flags after start-up (v8.setFlagsFromString) as unsafe, and
+// doing so here was suspected in a rare heap corruption of the Node process ("malloc():
+// smallbin double linked list corrupted").
+if (!V8_FLAGS.every((flag) => process.execArgv.includes(flag))) {
+  // Run this script again in a Node started with the flags; its exit becomes ours.
+  const { spawnSync } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const execArgv = [...process.execArgv, ...V8_FLAGS.filter((flag) => !process.execArgv.includes(flag))];
+  const child = spawnSync(process.execPath, [...execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+                          { stdio: 'inherit' });
+  if (child.error) throw child.error;
+  if (child.signal) process.kill(process.pid, child.signal);
+  process.exit(child.status ?? 1);
 }
 
 // Node prints an ExperimentalWarning for node:wasi; keep stderr for the program's own output.
@@ -26,16 +43,6 @@ process.emitWarning = (warning, ...rest) => {
   emitWarning.call(process, warning, ...rest);
 };
 const { WASI } = await import('node:wasi');
-
-// Node 20's V8 can abort ("Fatal error ... unreachable code" in MarkCompactCollector) when a
-// garbage collection with incremental marking runs while a large wasm memory grows; seen here
-// with `wisp ocr`. Turning incremental marking off for this process avoids it.
-const v8 = await import('node:v8');
-v8.setFlagsFromString('--no-incremental-marking');
-// The relaxed-SIMD builds (build/wasi/wisp-relaxed.wasm) need relaxed SIMD, which Node 20's
-// V8 (11.3) has behind a flag; it is on by default from V8 11.4 (Node 21). The flag only has
-// to be set before the module is compiled.
-if (Number(process.versions.node.split('.')[0]) < 21) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 const argv = process.argv.slice(2);
 const extraDirs = [];

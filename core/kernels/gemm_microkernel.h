@@ -105,6 +105,9 @@ void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t 
   for (int r = 0; r < Rows; ++r)
 #pragma GCC unroll 4
     for (int v = 0; v < kNv; ++v) acc[r][v] = V::zero();
+  // Unrolled by 4: the loop's pointer increments and branch then cost less than the FMAs'
+  // issue slots (AVX2 6 x 16 on Zen 3, standalone K loop in L1: 72 -> 83 GFLOP/s).
+#pragma GCC unroll 4
   for (int64_t p = 0; p < kc; ++p) {
     V bv[kNv];
 #pragma GCC unroll 4

@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { runnerCommand } from '../../wasi/node-flags.mjs';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -22,7 +23,7 @@ const VAD = 'node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx';
 const variants = [];
 if (fs.existsSync(NATIVE)) variants.push({ name: 'native', command: [NATIVE] });
 if (fs.existsSync(WASM)) {
-  variants.push({ name: 'wasi', command: [process.execPath, path.join(ROOT, 'wasi/run-wasi.mjs'), WASM] });
+  variants.push({ name: 'wasi', command: [...runnerCommand(), WASM] });
 }
 if (!variants.length) throw new Error(`no wisp binary: build ${NATIVE} or set WISP_CLI`);
 

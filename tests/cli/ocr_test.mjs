@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { runnerCommand } from '../../wasi/node-flags.mjs';
 
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const NATIVE = process.env.WISP_CLI ?? join(ROOT, 'build/native/wisp');
@@ -24,7 +25,7 @@ test('native wisp ocr reads the sample receipt', () => {
 
 test('WASI wisp.wasm ocr gives the same lines', () => {
   assert.ok(existsSync(WASI), `${WASI} is not built (cmake --preset wasi && cmake --build --preset wasi)`);
-  const result = ocr([process.execPath, join(ROOT, 'wasi/run-wasi.mjs'), WASI]);
+  const result = ocr([...runnerCommand(), WASI]);
   assert.deepEqual(result.lines.map((l) => l.text), EXPECTED);
 });
 

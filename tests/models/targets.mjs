@@ -5,11 +5,11 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { readNpy, writeNpy } from '../lib/npy.mjs';
 import { ROOT } from './catalog.mjs';
+import { runnerCommand } from '../../wasi/node-flags.mjs';
 
 export const NATIVE_CLI = process.env.WISP_CLI ?? join(ROOT, 'build/native/wisp');
 export const WASI_MODULE = process.env.WISP_WASI ?? join(ROOT, 'build/wasi/wisp.wasm');
 export const WEB_MODULE = process.env.WISP_WEB ?? join(ROOT, 'build/web/dist/wisp.mjs');
-const WASI_RUNNER = join(ROOT, 'wasi/run-wasi.mjs');
 
 // The CLI writes each output as <name>.npy with anything outside [A-Za-z0-9_.-] replaced by '_'.
 export const sanitize = (name) => name.replace(/[^A-Za-z0-9_.-]/g, '_');
@@ -48,7 +48,7 @@ export const targets = {
   wasi: {
     available: () => existsSync(WASI_MODULE),
     run: (modelPath, feeds, names, workDir) =>
-      runCli([process.execPath, WASI_RUNNER, WASI_MODULE], modelPath, feeds, names, workDir),
+      runCli([...runnerCommand(), WASI_MODULE], modelPath, feeds, names, workDir),
   },
   web: {
     available: () => existsSync(WEB_MODULE),

@@ -96,6 +96,11 @@ inline std::string attribute_difference(const Attribute& a, const Attribute& b, 
         if (!d.empty()) return d;
       }
       break;
+    case Kind::Type: {
+      std::string d = value_info_difference(a.type, b.type);
+      if (!d.empty()) return at + ".type." + d;
+      break;
+    }
   }
   return "";
 }

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/runtime/session.h"
@@ -11,6 +12,11 @@
 namespace wisp::testing {
 
 struct OpTest {
+  OpTest() = default;
+  // OpTest{"Relu"} or OpTest{"Col2Im", 18}: a constructor, not aggregate initialisation, which
+  // -Wextra reports for every member left out.
+  explicit OpTest(std::string op, int64_t opset_version = 17) : op_type(std::move(op)), opset(opset_version) {}
+
   std::string op_type;
   std::string domain;
   int64_t opset = 17;

@@ -17,13 +17,6 @@ using namespace wisp::testing;
 
 namespace {
 
-// A one-node test of `op_type` (OpTest{"X"} would warn under -Wextra: missing initialisers).
-OpTest node(const std::string& op_type) {
-  OpTest t;
-  t.op_type = op_type;
-  return t;
-}
-
 constexpr int64_t kDraws = 100000;
 
 // All elements of `t` as doubles.
@@ -52,19 +45,19 @@ Moments moments(const std::vector<double>& v) {
 }
 
 OpTest random_uniform(Shape shape) {
-  OpTest t = node("RandomUniform");
+  OpTest t = OpTest{"RandomUniform"};
   t.attr("shape", std::vector<int64_t>(shape.begin(), shape.end()));
   return t;
 }
 
 OpTest random_normal(Shape shape) {
-  OpTest t = node("RandomNormal");
+  OpTest t = OpTest{"RandomNormal"};
   t.attr("shape", std::vector<int64_t>(shape.begin(), shape.end()));
   return t;
 }
 
 OpTest like(const std::string& op, const Tensor& input) {
-  OpTest t = node(op);
+  OpTest t{op};
   t.inputs = {input};
   return t;
 }
@@ -156,7 +149,7 @@ TEST_CASE("Random ops: output type and shape follow the attributes and the input
   SECTION("plain forms: shape attribute, dtype default float32") {
     for (const char* op : {"RandomUniform", "RandomNormal"}) {
       INFO(op);
-      OpTest t = node(op);
+      OpTest t{op};
       t.attr("shape", std::vector<int64_t>{2, 3, 5});
       Tensor y = run_ok(t)[0];
       CHECK(y.dtype() == DType::Float32);
@@ -351,7 +344,7 @@ TEST_CASE("Random ops: bad attributes and inputs are errors", "[random]") {
   SECTION("missing shape") {
     for (const char* op : {"RandomUniform", "RandomNormal"}) {
       INFO(op);
-      CHECK_THAT(message_of(node(op)), Catch::Contains("shape"));
+      CHECK_THAT(message_of(OpTest{op}), Catch::Contains("shape"));
     }
   }
   SECTION("negative dim in shape") {

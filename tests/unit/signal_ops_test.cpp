@@ -15,14 +15,6 @@ namespace {
 
 using Complex = std::complex<double>;
 
-// A one-node test of `op_type` (OpTest{"X"} would warn under -Wextra: missing initialisers).
-OpTest node(const std::string& op_type, int64_t opset = 17) {
-  OpTest t;
-  t.op_type = op_type;
-  t.opset = opset;
-  return t;
-}
-
 // X[k] = sum_j x[j] exp(-+2 pi i j k / n) over all j < x.size(), for k < n, written out as the
 // textbook O(n^2) double sum (jk is reduced mod n so the angle stays small and accurate).
 std::vector<Complex> direct_dft(const std::vector<Complex>& x, int64_t n, bool inverse = false) {
@@ -75,13 +67,13 @@ void check_complex(const std::vector<Complex>& actual, const std::vector<Complex
 }
 
 OpTest dft(const Tensor& x) {
-  OpTest t = node("DFT");
+  OpTest t = OpTest{"DFT"};
   t.inputs = {x};
   return t;
 }
 
 OpTest window(const std::string& op, int64_t size, int64_t periodic, DType dtype = DType::Float64) {
-  OpTest t = node(op);
+  OpTest t{op};
   t.inputs = {Tensor::from_vector<int64_t>({}, {size})};
   t.attr("periodic", periodic);
   t.attr("output_datatype", int64_t(dtype));
@@ -175,7 +167,7 @@ TEST_CASE("DFT: onesided, dft_length padding and truncation, other axes", "[sign
   }
   SECTION("opset 20: the axis is an input, by default -2") {
     const std::vector<Complex> x = random_signal(7, false, rng);
-    OpTest t = node("DFT", 20);
+    OpTest t = OpTest{"DFT", 20};
     t.inputs = {signal_tensor<double>(x, false)};
     check_complex(read_complex(run_ok(t)[0], 7), direct_dft(x, 7), 1e-9);
     t.inputs = {signal_tensor<double>(x, false), Tensor(), Tensor::from_vector<int64_t>({}, {1})};
@@ -280,7 +272,7 @@ TEST_CASE("Window functions: symmetric and periodic forms match their formulas",
   CHECK(run_ok(window("HannWindow", 0, 1))[0].shape() == Shape{0});
   check_tensor(run_ok(window("BlackmanWindow", 1, 0))[0], Tensor::from_vector<double>({1}, {1.0}));
   // The default output type is float32, and periodic is the default form.
-  OpTest d = node("HannWindow");
+  OpTest d = OpTest{"HannWindow"};
   d.inputs = {Tensor::from_vector<int32_t>({}, {4})};
   check_tensor(run_ok(d)[0], Tensor::from_vector<float>({4}, {0, 0.5f, 1, 0.5f}), 1e-6, 1e-7);
 }

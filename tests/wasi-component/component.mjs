@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import { fixDisposeFile } from '../../wasi/jco-fix-dispose.mjs';
+import { runnerCommand } from '../../wasi/node-flags.mjs';
 import { readNpy, writeNpy } from '../lib/npy.mjs';
 import { sanitize } from '../models/targets.mjs';
 
@@ -182,7 +183,8 @@ export function runWasiCli(module, modelPath, feeds, names, workDir) {
     writeNpy(file, tensor);
     return ['--input', `${name}=${file}`];
   });
-  const result = spawnSync(process.execPath, [join(ROOT, 'wasi/run-wasi.mjs'), module, 'run', modelPath, ...inputs,
+  const [node, ...runner] = runnerCommand();
+  const result = spawnSync(node, [...runner, module, 'run', modelPath, ...inputs,
     '--output-dir', join(workDir, 'out')], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (result.status !== 0) throw new Error(`${module} run ${modelPath} failed (${result.status}): ${result.stderr}${result.stdout}`);
   return Object.fromEntries(names.map((name) => [name, readNpy(join(workDir, 'out', `${sanitize(name)}.npy`))]));
