@@ -163,6 +163,60 @@ TEST_CASE("In-place unary and binary maps equal the out-of-place ones", "[elemen
   }
 }
 
+// The types outside is_hot_v take drivers.h's plain strided loop: checked against a loop
+// written here, with the channel operand on either side (stride 0 for a, then for b) and in
+// place over each input.
+template <typename T>
+void check_cold_type_maps() {
+  static_assert(!elementwise::is_hot_v<T>);
+  const int64_t c = 3, hw = 37;
+  std::vector<T> x(size_t(c * hw)), y(x.size()), channel = {T(1), T(7), T(100)};
+  for (size_t i = 0; i < x.size(); ++i) x[i] = T((i * 37) % 251), y[i] = T((i * 11) % 97);
+  const auto sub = [](auto a, auto b) { return decltype(a)(a - b); };
+  const auto twice = [](auto v) { return decltype(v)(v + v); };
+  std::vector<T> doubled(x.size()), inplace = x;
+  elementwise::unary_map(x.data(), doubled.data(), c * hw, twice, nullptr, 16);
+  elementwise::unary_map(inplace.data(), inplace.data(), c * hw, twice, nullptr, 16);
+  for (size_t i = 0; i < x.size(); ++i) {
+    CHECK(doubled[i] == T(x[i] + x[i]));
+    CHECK(inplace[i] == doubled[i]);
+  }
+  Shape full{c, hw}, per_channel{c, 1};
+  for (bool channel_first : {false, true}) {
+    for (const Shape* b_shape : {&full, &per_channel}) {
+      const bool broadcast = b_shape == &per_channel;
+      const std::vector<T>& other = broadcast ? channel : y;
+      const Shape& a_shape = channel_first && broadcast ? per_channel : full;
+      const Shape& other_shape = channel_first && broadcast ? full : *b_shape;
+      const std::vector<T>& a = channel_first && broadcast ? channel : x;
+      const std::vector<T>& b = channel_first && broadcast ? x : other;
+      auto plan = elementwise::BroadcastPlan::make({&a_shape, &other_shape});
+      REQUIRE(plan.is_ok());
+      std::vector<T> want(x.size()), got(x.size());
+      for (int64_t i = 0; i < c * hw; ++i) {
+        const T av = a.size() == x.size() ? a[size_t(i)] : a[size_t(i / hw)];
+        const T bv = b.size() == x.size() ? b[size_t(i)] : b[size_t(i / hw)];
+        want[size_t(i)] = T(av - bv);
+      }
+      elementwise::binary_broadcast(*plan, a.data(), b.data(), got.data(), sub, nullptr, 16);
+      CHECK(got == want);
+      // In place over whichever input has the output's shape.
+      std::vector<T> over = a.size() == x.size() ? a : b;
+      if (a.size() == x.size()) {
+        elementwise::binary_broadcast(*plan, over.data(), b.data(), over.data(), sub, nullptr, 16);
+      } else {
+        elementwise::binary_broadcast(*plan, a.data(), over.data(), over.data(), sub, nullptr, 16);
+      }
+      CHECK(over == want);
+    }
+  }
+}
+
+TEST_CASE("Cold element types (uint8, double) map and broadcast like a plain loop", "[elementwise]") {
+  check_cold_type_maps<uint8_t>();
+  check_cold_type_maps<double>();
+}
+
 TEST_CASE("Binary ops reject bad inputs with clear errors", "[elementwise]") {
   Status s = run_error(op("Add", 17, {f32({2, 3}, iota(6)), f32({4}, iota(4))}));
   CHECK(s.code() == ErrorCode::InvalidArgument);

@@ -56,12 +56,45 @@ inline void map_run(const TI* src, TO* dst, int64_t count, const G& g) {
   for (int64_t i = 0; i < count; ++i) dst[i] = g(src[i], i);
 }
 
+// The element types models compute in, whose loops get the specialised, vectorised shapes
+// above and below. Every other type (float64, float16, bfloat16, the 8/16-bit and unsigned
+// integers, bool) runs one plain strided loop per functor: each of those would otherwise
+// instantiate five vectorised loop shapes (twice, with the in-place ones) per functor and
+// dtype (per pair of dtypes for Pow), which made the elementwise files the slowest of the
+// build while those types are rare in models (and float16 converts per element anyway).
+template <typename T>
+inline constexpr bool is_hot_v = std::is_same_v<T, float> || std::is_same_v<T, int32_t> || std::is_same_v<T, int64_t>;
+
+// Keeps the compiler from vectorising or unrolling the loop that follows (the cold types'
+// loops: compile time, not speed, is what matters there). GCC has no such loop pragma before
+// version 14; there the function attribute WISP_COLD_LOOP_FN does it.
+#if defined(__clang__)
+#define WISP_COLD_LOOP _Pragma("clang loop vectorize(disable) interleave(disable) unroll(disable)")
+#define WISP_COLD_LOOP_FN
+#else
+#define WISP_COLD_LOOP
+#define WISP_COLD_LOOP_FN __attribute__((optimize("no-tree-vectorize", "no-unroll-loops")))
+#endif
+
+// dst[i] = g(i) for i < count, for the cold types. dst may be the storage g reads (in place):
+// each element is read before it is written.
+template <typename TO, typename G>
+WISP_COLD_LOOP_FN void cold_run(TO* dst, int64_t count, const G& g) {
+  WISP_COLD_LOOP
+  for (int64_t i = 0; i < count; ++i) dst[i] = g(i);
+}
+
 // out[i] = f(in[i]) over n elements, in parallel chunks; out may be in (in place).
 template <typename TO, typename TI, typename F>
 void unary_map(const TI* in, TO* out, int64_t n, const F& f, ThreadPool* pool, int64_t grain) {
   parallel_for(pool, n, grain, [&](int64_t begin, int64_t end) {
-    map_run(in + begin, out + begin, end - begin,
-            [&f](TI v, int64_t) { return store_as<TO>(f(Arith<TI>::load(v))); });
+    if constexpr (is_hot_v<TI>) {
+      map_run(in + begin, out + begin, end - begin,
+              [&f](TI v, int64_t) { return store_as<TO>(f(Arith<TI>::load(v))); });
+    } else {
+      const TI* src = in + begin;
+      cold_run(out + begin, end - begin, [&](int64_t i) { return store_as<TO>(f(Arith<TI>::load(src[i]))); });
+    }
   });
 }
 
@@ -77,20 +110,25 @@ void binary_broadcast(const BroadcastPlan& plan, const TA* a, const TB* b, TO* o
       const TA* pa = a + off[0];
       const TB* pb = b + off[1];
       TO* po = out + pos;
-      // The output may be a or b exactly (in place): map_run over that input.
-      if (a_runs && b_runs && static_cast<const void*>(pb) == po) {
-        map_run(pb, po, count, [&](TB v, int64_t i) { return store_as<TO>(f(Arith<TA>::load(pa[i]), Arith<TB>::load(v))); });
-      } else if (a_runs && b_runs) {
-        map_run(pa, po, count, [&](TA v, int64_t i) { return store_as<TO>(f(Arith<TA>::load(v), Arith<TB>::load(pb[i]))); });
-      } else if (a_runs) {
-        const auto y = Arith<TB>::load(*pb);
-        map_run(pa, po, count, [&](TA v, int64_t) { return store_as<TO>(f(Arith<TA>::load(v), y)); });
-      } else if (b_runs) {
-        const auto x = Arith<TA>::load(*pa);
-        map_run(pb, po, count, [&](TB v, int64_t) { return store_as<TO>(f(x, Arith<TB>::load(v))); });
+      if constexpr (!is_hot_v<TA> || !is_hot_v<TB>) {
+        const int64_t sa = a_runs ? 1 : 0, sb = b_runs ? 1 : 0;
+        cold_run(po, count, [&](int64_t i) { return store_as<TO>(f(Arith<TA>::load(pa[i * sa]), Arith<TB>::load(pb[i * sb]))); });
       } else {
-        const TO v = store_as<TO>(f(Arith<TA>::load(*pa), Arith<TB>::load(*pb)));
-        std::fill(po, po + count, v);
+        // The output may be a or b exactly (in place): map_run over that input.
+        if (a_runs && b_runs && static_cast<const void*>(pb) == po) {
+          map_run(pb, po, count, [&](TB v, int64_t i) { return store_as<TO>(f(Arith<TA>::load(pa[i]), Arith<TB>::load(v))); });
+        } else if (a_runs && b_runs) {
+          map_run(pa, po, count, [&](TA v, int64_t i) { return store_as<TO>(f(Arith<TA>::load(v), Arith<TB>::load(pb[i]))); });
+        } else if (a_runs) {
+          const auto y = Arith<TB>::load(*pb);
+          map_run(pa, po, count, [&](TA v, int64_t) { return store_as<TO>(f(Arith<TA>::load(v), y)); });
+        } else if (b_runs) {
+          const auto x = Arith<TA>::load(*pa);
+          map_run(pb, po, count, [&](TB v, int64_t) { return store_as<TO>(f(x, Arith<TB>::load(v))); });
+        } else {
+          const TO v = store_as<TO>(f(Arith<TA>::load(*pa), Arith<TB>::load(*pb)));
+          std::fill(po, po + count, v);
+        }
       }
     });
   });
