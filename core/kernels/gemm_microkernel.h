@@ -105,9 +105,13 @@ void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t 
   for (int r = 0; r < Rows; ++r)
 #pragma GCC unroll 4
     for (int v = 0; v < kNv; ++v) acc[r][v] = V::zero();
-  // Unrolled by 4: the loop's pointer increments and branch then cost less than the FMAs'
-  // issue slots (AVX2 6 x 16 on Zen 3, standalone K loop in L1: 72 -> 83 GFLOP/s).
+  // Natively unrolled by 4: the loop's pointer increments and branch then cost less of the
+  // FMAs' issue slots (AVX2 6 x 16 on Zen 3, standalone K loop in L1: 72 -> 83 GFLOP/s). Not
+  // in wasm, where the engine compiles the loop: MatMul 1024^3 in Node was no faster unrolled
+  // (SIMD128 medians 139-167 ms rolled, 170-173 unrolled, on a busy machine).
+#if !defined(__wasm__)
 #pragma GCC unroll 4
+#endif
   for (int64_t p = 0; p < kc; ++p) {
     V bv[kNv];
 #pragma GCC unroll 4
