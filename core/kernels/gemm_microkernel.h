@@ -101,6 +101,15 @@ void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t 
     __builtin_prefetch(c + r * ldc, 1, 3);
     __builtin_prefetch(c + r * ldc + cols - 1, 1, 3);
   }
+  // The same for the rows of C_in that the epilogue adds (a Conv's fused residual): read
+  // once per tile, rows apart, the hardware prefetcher does not see them coming.
+  if (ep.first && ep.beta != 0.0f && ep.c_in != c) {
+#pragma GCC unroll 16
+    for (int r = 0; r < Rows; ++r) {
+      __builtin_prefetch(ep.c_in + r * ep.ldc_in, 0, 3);
+      __builtin_prefetch(ep.c_in + r * ep.ldc_in + cols - 1, 0, 3);
+    }
+  }
 #pragma GCC unroll 16
   for (int r = 0; r < Rows; ++r)
 #pragma GCC unroll 4
