@@ -35,7 +35,7 @@ for t in $TARGETS; do
     echo "fuzz_$t: $count corpus inputs replayed under ASan + UBSan, no error"
   else
     echo "fuzz_$t: a corpus input FAILED under ASan + UBSan; see $log"
-    grep -m3 -E "ERROR|SUMMARY|runtime error|Running:" "$log" | tail -3
+    grep -a -m3 -E "ERROR|SUMMARY|runtime error|Running:" "$log" | tail -3
     status=1
   fi
 done

@@ -4,6 +4,7 @@
 #                                              the seed corpus and the regression inputs
 #   tests/fuzz/run.sh --replay                 run each target once on every committed
 #                                              regression input (tests/fuzz/regressions/<target>/)
+# (Logs are read with grep -a: a fuzzer log can hold the bytes of an input it prints.)
 # Prints one line per target (executions, exec/s, crash or not) and exits non-zero on any
 # crash, sanitizer report, leak, timeout or out-of-memory. Crashing inputs are written to
 # build/fuzz/artifacts/; each one fixed is committed under tests/fuzz/regressions/<target>/.
@@ -45,7 +46,7 @@ if [ "${1:-}" = "--replay" ]; then
       echo "fuzz_$t: ${#files[@]} regression inputs replayed, no crash"
     else
       echo "fuzz_$t: a regression input FAILED; see $WORK/replay_$t.log"
-      grep -m3 -E "ERROR|SUMMARY|runtime error|Running:" "$WORK/replay_$t.log" || tail -5 "$WORK/replay_$t.log"
+      grep -a -m3 -E "ERROR|SUMMARY|runtime error|Running:" "$WORK/replay_$t.log" || tail -5 "$WORK/replay_$t.log"
       status=1
     fi
   done
@@ -93,14 +94,14 @@ fuzz_target() {  # fuzz_target TARGET: fuzzes one target, prints its result, fai
       -max_total_time="$SECONDS_PER_TARGET" "${LIMIT_FLAGS[@]}" -artifact_prefix="$WORK/artifacts/$t-" \
       -print_final_stats=1 ${FUZZ_FLAGS:-} >"$log" 2>&1
   rc=$?
-  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
-  rate=$(grep -o 'exec/s: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || echo '?')
+  runs=$(grep -a -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
+  rate=$(grep -a -o 'exec/s: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || echo '?')
   # One printf per result, so that targets fuzzed at once do not interleave their lines.
   if [ $rc -eq 0 ]; then
     printf 'fuzz_%s: %s executions (last %s exec/s), no crash\n' "$t" "$runs" "$rate"
   else
     printf 'fuzz_%s: CRASH after %s executions (exit %s); see %s\n%s\n' "$t" "$runs" "$rc" "$log" \
-        "$(grep -m3 -E "ERROR|SUMMARY|runtime error|fuzz_$t:" "$log" || tail -5 "$log")"
+        "$(grep -a -m3 -E "ERROR|SUMMARY|runtime error|fuzz_$t:" "$log" || tail -5 "$log")"
   fi
   return $rc
 }
