@@ -12,18 +12,20 @@
 # $FUZZ_WORK/asan_replay_<target>.log. FUZZ_JOBS (default 1) targets run at once.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/wisp-ccache}" CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"  # as .ci/test
 RUNS=${1:?usage: tests/fuzz/campaign.sh RUNS [TARGET...]}
 shift
 TARGETS=${*:-onnx_loader wisp_loader npy run_graph}
 export FUZZ_WORK=${FUZZ_WORK:-build/fuzz-campaign/work}
 WORK=$FUZZ_WORK
 
-cmake --preset fuzz-campaign >/dev/null && cmake --build --preset fuzz-campaign || exit 2
+.ci/configure fuzz-campaign && cmake --build --preset fuzz-campaign || exit 2
 status=0
 FUZZ_BUILD=build/fuzz-campaign FUZZ_FLAGS="-runs=$RUNS ${FUZZ_FLAGS:-}" \
   tests/fuzz/run.sh "${CAMPAIGN_SECONDS:-86400}" $TARGETS || status=1
 
-cmake --preset native-asan >/dev/null && cmake --build --preset fuzz || exit 2
+# Configured as CI does (.ci/configure: unity batches), so the ASan objects are CI's, from ccache.
+.ci/configure fuzz && cmake --build --preset fuzz || exit 2
 
 for t in $TARGETS; do
   log="$WORK/asan_replay_$t.log"
