@@ -29,23 +29,11 @@ function readOutputs(dir, names) {
   return outputs;
 }
 
-// A process killed by a signal after glibc reported a corrupted heap (its own message).
-function isHostHeapAbort(result) {
-  return result.status === null && /^(malloc|free|double free|corrupted)[^\n]*\n?$/.test(result.stderr ?? '');
-}
-
 function runCli(command, modelPath, feeds, names, workDir) {
   rmSync(workDir, { recursive: true, force: true });
   const args = [...command.slice(1), 'run', modelPath, ...writeFeeds(feeds, join(workDir, 'in')),
     '--output-dir', join(workDir, 'out')];
-  let result = spawnSync(command[0], args, { encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (isHostHeapAbort(result)) {
-    // Seen 3 times in clean CI runs, always light-inception_v1 on WASI, never reproduced by
-    // hand (0 of 18 reruns): glibc aborts inside the Node process that hosts wisp.wasm. Retried
-    // once, loudly, so that a host crash is not taken for a wrong result; a second one fails.
-    console.error(`warning: host process aborted (${result.signal}): ${result.stderr.trim()}; retrying once: ${command.join(' ')} run ${modelPath}`);
-    result = spawnSync(command[0], args, { encoding: 'utf8', maxBuffer: 64 << 20 });
-  }
+  const result = spawnSync(command[0], args, { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (result.status !== 0) {
     throw new Error(`${command.join(' ')} run ${modelPath} failed (${result.status}): ${result.stderr || result.stdout}`);
   }
