@@ -19,16 +19,17 @@ function usage() {
   process.exit(2);
 }
 
-// V8 flags this runner needs (wasi/node-flags.mjs says why), given to a Node process when it
-// starts: V8 documents changing flags after start-up (v8.setFlagsFromString) as unsafe, and
-// doing so here was suspected in a rare heap corruption of the Node process ("malloc():
-// smallbin double linked list corrupted").
-if (!V8_FLAGS.every((flag) => process.execArgv.includes(flag))) {
+// V8 flags this runner needs (wasi/node-flags.mjs says why), given to the Node process when
+// it starts: V8 documents changing flags after start-up (v8.setFlagsFromString) as unsafe.
+// (That was once suspected of the heap corruption seen with light-inception_v1; it is not the
+// cause, which remains open: see tests/models/real_models.test.mjs.)
+const missingFlags = V8_FLAGS.filter((flag) => !process.execArgv.includes(flag));
+if (missingFlags.length) {
   // Run this script again in a Node started with the flags; its exit becomes ours.
   const { spawnSync } = await import('node:child_process');
   const { fileURLToPath } = await import('node:url');
-  const execArgv = [...process.execArgv, ...V8_FLAGS.filter((flag) => !process.execArgv.includes(flag))];
-  const child = spawnSync(process.execPath, [...execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+  const child = spawnSync(process.execPath,
+                          [...process.execArgv, ...missingFlags, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
                           { stdio: 'inherit' });
   if (child.error) throw child.error;
   if (child.signal) process.kill(process.pid, child.signal);

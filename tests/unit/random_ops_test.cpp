@@ -45,13 +45,13 @@ Moments moments(const std::vector<double>& v) {
 }
 
 OpTest random_uniform(Shape shape) {
-  OpTest t = OpTest{"RandomUniform"};
+  OpTest t{"RandomUniform"};
   t.attr("shape", std::vector<int64_t>(shape.begin(), shape.end()));
   return t;
 }
 
 OpTest random_normal(Shape shape) {
-  OpTest t = OpTest{"RandomNormal"};
+  OpTest t{"RandomNormal"};
   t.attr("shape", std::vector<int64_t>(shape.begin(), shape.end()));
   return t;
 }

@@ -67,7 +67,7 @@ void check_complex(const std::vector<Complex>& actual, const std::vector<Complex
 }
 
 OpTest dft(const Tensor& x) {
-  OpTest t = OpTest{"DFT"};
+  OpTest t{"DFT"};
   t.inputs = {x};
   return t;
 }
@@ -167,7 +167,7 @@ TEST_CASE("DFT: onesided, dft_length padding and truncation, other axes", "[sign
   }
   SECTION("opset 20: the axis is an input, by default -2") {
     const std::vector<Complex> x = random_signal(7, false, rng);
-    OpTest t = OpTest{"DFT", 20};
+    OpTest t{"DFT", 20};
     t.inputs = {signal_tensor<double>(x, false)};
     check_complex(read_complex(run_ok(t)[0], 7), direct_dft(x, 7), 1e-9);
     t.inputs = {signal_tensor<double>(x, false), Tensor(), Tensor::from_vector<int64_t>({}, {1})};
@@ -272,7 +272,7 @@ TEST_CASE("Window functions: symmetric and periodic forms match their formulas",
   CHECK(run_ok(window("HannWindow", 0, 1))[0].shape() == Shape{0});
   check_tensor(run_ok(window("BlackmanWindow", 1, 0))[0], Tensor::from_vector<double>({1}, {1.0}));
   // The default output type is float32, and periodic is the default form.
-  OpTest d = OpTest{"HannWindow"};
+  OpTest d{"HannWindow"};
   d.inputs = {Tensor::from_vector<int32_t>({}, {4})};
   check_tensor(run_ok(d)[0], Tensor::from_vector<float>({4}, {0, 0.5f, 1, 0.5f}), 1e-6, 1e-7);
 }

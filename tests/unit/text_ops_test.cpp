@@ -18,7 +18,7 @@ void set_strings(OpTest& t, const std::string& key, std::vector<std::string> v) 
 
 OpTest normalizer(const Tensor& x, std::vector<std::string> stopwords, const std::string& action,
                   int64_t case_sensitive) {
-  OpTest t = OpTest{"StringNormalizer"};
+  OpTest t{"StringNormalizer"};
   t.opset = 10;
   t.inputs = {x};
   if (!stopwords.empty()) set_strings(t, "stopwords", std::move(stopwords));
@@ -42,7 +42,7 @@ Tensor strs(Shape shape, std::vector<std::string> v) { return Tensor::from_strin
 //   pool n-gram 0: "a"   1: "b"   2: "c"   3: "a b"   4: "b c"
 OpTest tfidf(const Tensor& x, const std::string& mode, std::vector<float> weights = {},
              std::vector<int64_t> indexes = {0, 1, 2, 3, 4}) {
-  OpTest t = OpTest{"TfIdfVectorizer"};
+  OpTest t{"TfIdfVectorizer"};
   t.opset = 9;
   t.inputs = {x};
   t.attr("mode", mode);
@@ -164,7 +164,7 @@ TEST_CASE("TfIdfVectorizer: TF, IDF and TFIDF with weights and a string pool", "
 
 TEST_CASE("TfIdfVectorizer: integer pool with int64 and int32 input", "[text]") {
   // Pool: unigrams 7, 9; bigram (7, 9). Input 7 9 7 9 9 -> 7: 2, 9: 3, (7 9): 2.
-  OpTest t = OpTest{"TfIdfVectorizer"};
+  OpTest t{"TfIdfVectorizer"};
   t.opset = 9;
   t.attr("mode", std::string("TFIDF"));
   t.attr("min_gram_length", int64_t(1));
