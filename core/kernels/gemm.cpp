@@ -289,7 +289,7 @@ void gemm(int64_t m, MatrixView a, const PackedB& b_in, float* c, int64_t ldc, c
 void gemm(int64_t m, int64_t n, int64_t k, MatrixView a, MatrixView b, float* c, int64_t ldc,
           const GemmEpilogue& ep, ThreadPool* threads) {
   if (m <= 0 || n <= 0) return;
-  if (k > 0 && (m == 1 || n == 1)) {
+  if (k > 0 && (m == 1 || n <= kGemmFewColumns)) {
     const GemmKernelSet& ks = gemm_kernels();
     std::vector<float> x_tmp;
     std::vector<float>& y = gemv_scratch();
@@ -299,12 +299,19 @@ void gemm(int64_t m, int64_t n, int64_t k, MatrixView a, MatrixView b, float* c,
       y.resize(size_t(n));
       gemv_raw(ks, x, k, n, b.data, b.stride, b.transposed, y.data(), threads);
       store_vector(y.data(), n, c, 1, true, ep);
-    } else {
-      // x = column 0 of B; C's column = A * x, i.e. x * A^T.
-      const float* x = contiguous(b.data, k, b.transposed ? 1 : b.stride, x_tmp);
-      y.resize(size_t(m));
+      return;
+    }
+    // Column j of C = A * x, x being column j of B (i.e. x * A^T), every column through the
+    // same GEMV kernel so that all are summed alike.
+    y.resize(size_t(m));
+    for (int64_t j = 0; j < n; ++j) {
+      const float* column = b.transposed ? b.data + j * b.stride : b.data + j;
+      const float* x = contiguous(column, k, b.transposed ? 1 : b.stride, x_tmp);
       gemv_raw(ks, x, k, m, a.data, a.stride, !a.transposed, y.data(), threads);
-      store_vector(y.data(), m, c, ldc, false, ep);
+      GemmEpilogue column_ep = ep;
+      if (ep.c_in) column_ep.c_in = ep.c_in + j;
+      if (ep.col_bias) column_ep.col_bias = ep.col_bias + j;
+      store_vector(y.data(), m, c + j, ldc, false, column_ep);
     }
     return;
   }

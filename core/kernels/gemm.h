@@ -125,6 +125,11 @@ void gemm(int64_t m, MatrixView a, const PackedB& b, float* c, int64_t ldc, cons
           ThreadPool* threads);
 void gemm(const PackedA& a, int64_t n, MatrixView b, float* c, int64_t ldc, const GemmEpilogue& epilogue,
           ThreadPool* threads);
+// Here N <= kGemmFewColumns runs as one matrix-vector product per column, streaming A
+// without packing: a tile of gemm_nr() columns would be mostly padding (Silero VAD's
+// STFT and encoder Convs have 1 to 4 output positions), and packing would cost more than
+// the multiply. Callers holding a prepacked A should pass it unpacked for such N.
+constexpr int64_t kGemmFewColumns = 4;
 void gemm(int64_t m, int64_t n, int64_t k, MatrixView a, MatrixView b, float* c, int64_t ldc,
           const GemmEpilogue& epilogue, ThreadPool* threads);
 // B (A.cols() x N) produced block by block by `pack_b` (called from worker threads, for

@@ -125,6 +125,11 @@ TEST_CASE("GEMM matches a naive multiply over odd sizes, transposes and epilogue
       {300, 1, 513, false, false, 1, 0, true, true, false},
       {257, 1, 100, true, true, 1.5f, -1.0f, false, true, true},
       {9, 1, 3, true, false, 1, 0, false, false, false},
+      // A few columns (N <= kGemmFewColumns): one GEMV per column.
+      {37, 3, 40, false, false, 1, 0.5f, true, true, true},
+      {300, 4, 513, true, true, -0.5f, 1.0f, false, true, false},
+      {7, 2, 9, false, true, 2, 0, true, false, true},
+      {258, 4, 256, false, false, 1, 0, true, false, false},  // Silero VAD's STFT Conv
   };
   for (const Case& t : cases) {
     for (int mode = 0; mode < 3; ++mode) {
@@ -132,6 +137,31 @@ TEST_CASE("GEMM matches a naive multiply over odd sizes, transposes and epilogue
       run_case(t, &pool, mode, rng);
     }
   }
+  });
+}
+
+TEST_CASE("GEMM with a few columns reads the beta term from a separate C_in", "[gemm]") {
+  // The fused residual of a Conv whose output has a few positions: C = A*B + C_in.
+  for_each_isa([] {
+    std::mt19937 rng(3);
+    const int64_t m = 19, n = 3, k = 23, ldc_in = 5;
+    auto a = random_values(size_t(m * k), rng), b = random_values(size_t(k * n), rng),
+         c_in = random_values(size_t(m * ldc_in), rng), bias = random_values(size_t(m), rng);
+    std::vector<float> c(size_t(m * n), 7.0f);
+    GemmEpilogue ep;
+    ep.beta = 1.0f;
+    ep.c_in = c_in.data();
+    ep.ldc_in = ldc_in;
+    ep.row_bias = bias.data();
+    gemm(m, n, k, {a.data(), k, false}, {b.data(), n, false}, c.data(), n, ep, nullptr);
+    for (int64_t i = 0; i < m; ++i) {
+      for (int64_t j = 0; j < n; ++j) {
+        double s = c_in[size_t(i * ldc_in + j)] + bias[size_t(i)];
+        for (int64_t p = 0; p < k; ++p) s += double(a[size_t(i * k + p)]) * b[size_t(p * n + j)];
+        INFO("C(" << i << ", " << j << ")");
+        CHECK(std::abs(c[size_t(i * n + j)] - s) < 1e-4);
+      }
+    }
   });
 }
 

@@ -4,7 +4,8 @@
 //    channels) and the im2col matrix as the right one, produced in cache-sized blocks of
 //    columns straight into the GEMM's packed form (never built whole).
 //    Pointwise (1x1, stride 1, no padding) convolutions skip im2col: the input already is
-//    the matrix. Constant weights are packed once at load.
+//    the matrix. Constant weights are packed once at load. Outputs of a few positions
+//    (N <= kernels::kGemmFewColumns) skip packing: one GEMV per position.
 //  - an activation fused by the optimizer (wisp_activation, see fused_activation.h) is a
 //    clamp in the GEMM epilogue, or is applied to each block of output columns right after
 //    the GEMM produced it.
@@ -13,6 +14,7 @@
 //    of ResNet blocks. The GEMM's epilogue reads it in place as its beta term (beta 1).
 #include <algorithm>
 #include <memory>
+#include <vector>
 
 #include "core/kernels/gemm.h"
 #include "core/ops/conv/conv_attributes.h"
@@ -125,9 +127,24 @@ class ConvOp : public OpKernel {
           ep.c_in = residual + (out - yd);
           ep.ldc_in = g.out_size();
         }
-        // B (the im2col matrix, or the input itself for pointwise) is packed block by block.
         const kernels::Im2col columns(input, pointwise ? 0 : cin_g, g);
         const int64_t total = g.out_size();
+        if (total <= kernels::kGemmFewColumns) {
+          // A few output positions (Silero VAD's STFT and encoder Convs): the whole im2col
+          // matrix is tiny, and the GEMM runs one GEMV per position over the unpacked weights.
+          WISP_THREAD_LOCAL std::vector<float> matrix;
+          const float* b = input;
+          if (!pointwise) {
+            matrix.resize(size_t(k * total));
+            for (int64_t r = 0; r < k; ++r) columns.row(r, 0, total, matrix.data() + r * total);
+            b = matrix.data();
+          }
+          kernels::gemm(cout_g, total, k, {wd + grp * cout_g * k, k, false}, {b, total, false}, out, total, ep,
+                        ctx.threads());
+          if (activation_.needs_pass()) activation_.apply(out, cout_g, total, total, ctx.threads());
+          continue;
+        }
+        // B (the im2col matrix, or the input itself for pointwise) is packed block by block.
         for (int64_t first = 0; first < total; first += chunk) {
           const int64_t cols = std::min(chunk, total - first);
           kernels::gemm(
