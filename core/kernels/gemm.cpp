@@ -40,6 +40,7 @@ void epilogue_only(int64_t m, int64_t n, float* c, int64_t ldc, const GemmEpilog
       if (ep.col_bias) x += ep.col_bias[j];
       c[i * ldc + j] = std::min(std::max(x, ep.clamp_min), ep.clamp_max);
     }
+    if (ep.tile) ep.tile(ep.tile_context, c + i * ldc, 1, n, ldc);
   }
 }
 
@@ -65,6 +66,7 @@ void compute_k_block(const GemmKernelSet& ks, const PackedA& a, const float* b, 
         tile.c_in = (ep.c_in ? ep.c_in : c) + row * ldc_in + col;
         tile.ldc_in = ldc_in;
         tiles[rows - 1](kc, a.panel(row / kMr) + pc * kMr, bp, c + row * ldc + col, ldc, cols, tile);
+        if (tile.last && ep.tile) ep.tile(ep.tile_context, c + row * ldc + col, rows, cols, ldc);
       }
     }
   }
@@ -168,14 +170,24 @@ const PackedB& matching(const GemmKernelSet& ks, const PackedB& b, PackedB& tmp)
 // ---- GEMV: M == 1 or N == 1 --------------------------------------------------------------
 
 // Writes count results y[t] to c[t * inc] through the epilogue. `along_n`: the results are
-// the columns of a single row (M == 1), else the rows of a single column (N == 1).
+// the columns of a single row (M == 1), else the rows of a single column (N == 1). They go
+// through a contiguous block first, so that the epilogue's tile function runs on one row
+// of values whatever inc is.
 void store_vector(const float* y, int64_t count, float* c, int64_t inc, bool along_n, const GemmEpilogue& ep) {
-  for (int64_t t = 0; t < count; ++t) {
-    float x = ep.alpha * y[t];
-    if (ep.beta != 0.0f) x += ep.beta * (ep.c_in ? ep.c_in[along_n ? t : t * ep.ldc_in] : c[t * inc]);
-    if (ep.row_bias) x += ep.row_bias[along_n ? 0 : t];
-    if (ep.col_bias) x += ep.col_bias[along_n ? t : 0];
-    c[t * inc] = std::min(std::max(x, ep.clamp_min), ep.clamp_max);
+  constexpr int64_t kBlock = 256;
+  float block[kBlock];
+  for (int64_t t0 = 0; t0 < count; t0 += kBlock) {
+    const int64_t n = std::min(kBlock, count - t0);
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t t = t0 + i;
+      float x = ep.alpha * y[t];
+      if (ep.beta != 0.0f) x += ep.beta * (ep.c_in ? ep.c_in[along_n ? t : t * ep.ldc_in] : c[t * inc]);
+      if (ep.row_bias) x += ep.row_bias[along_n ? 0 : t];
+      if (ep.col_bias) x += ep.col_bias[along_n ? t : 0];
+      block[i] = std::min(std::max(x, ep.clamp_min), ep.clamp_max);
+    }
+    if (ep.tile) ep.tile(ep.tile_context, block, 1, n, n);
+    for (int64_t i = 0; i < n; ++i) c[(t0 + i) * inc] = block[i];
   }
 }
 

@@ -103,6 +103,13 @@ struct GemmEpilogue {
   // Applied last (fused activation: Relu is {0, inf}, Clip its bounds).
   float clamp_min = -std::numeric_limits<float>::infinity();
   float clamp_max = std::numeric_limits<float>::infinity();
+  // Then, when set: tile(tile_context, c, rows, cols, ldc) on every finished block of C
+  // (rows x cols at row stride ldc, at most one micro-kernel tile; single rows or columns on
+  // the GEMV paths) right after it was written, while it is still in L1: a fused activation
+  // other than a clamp (Sigmoid, HardSwish, GELU...), without a pass of its own over C.
+  // Called from the GEMM's worker threads, for disjoint blocks.
+  void (*tile)(const void* tile_context, float* c, int64_t rows, int64_t cols, int64_t ldc) = nullptr;
+  const void* tile_context = nullptr;
 };
 
 // Fills `dst` with rows [row0, row0 + rows) and columns [col0, col0 + cols) of a K x N

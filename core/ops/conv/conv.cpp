@@ -6,9 +6,8 @@
 //    Pointwise (1x1, stride 1, no padding) convolutions skip im2col: the input already is
 //    the matrix. Constant weights are packed once at load. Outputs of a few positions
 //    (N <= kernels::kGemmFewColumns) skip packing: one GEMV per position.
-//  - an activation fused by the optimizer (wisp_activation, see fused_activation.h) is a
-//    clamp in the GEMM epilogue, or is applied to each block of output columns right after
-//    the GEMM produced it.
+//  - an activation fused by the optimizer (wisp_activation, see fused_activation.h) is
+//    applied by the GEMM epilogue (a clamp, or its tile function on each finished tile).
 //  - an optional fourth input (Wisp-only, written by the optimizer's residual fusion) is a
 //    tensor of the output's shape added before the activation: Conv + Add(residual) + Relu
 //    of ResNet blocks. The GEMM's epilogue reads it in place as its beta term (beta 1).
@@ -100,27 +99,13 @@ class ConvOp : public OpKernel {
 
     const bool pointwise = g.is_pointwise();
     const int64_t k = cin_g * g.kernel_size();
-    // A non-clamp fused activation runs on blocks of columns of about 256 KiB of output, so
-    // that each block is still in cache when the activation reads it back. Blocks are never
-    // narrower than 1024 columns: each GEMM call has a fixed cost (thread dispatch, B packing).
-    int64_t chunk = g.out_size();
-    if (activation_.needs_pass()) {
-      const int64_t nr = kernels::gemm_nr();
-      chunk = std::max<int64_t>(1024, (int64_t(1) << 16) / std::max<int64_t>(1, cout_g));
-      chunk = (chunk + nr - 1) / nr * nr;
-    }
     WISP_THREAD_LOCAL kernels::PackedA weights;  // per calling thread: run() may execute on several at once
     for (int64_t n = 0; n < batch; ++n) {
       for (int64_t grp = 0; grp < group; ++grp) {
         const float* input = xd + (n * in_channels + grp * cin_g) * g.in_size();
-        const kernels::PackedA* a = packed_.empty() ? nullptr : packed_[size_t(grp)].get();
-        if (!a) {
-          weights.pack({wd + grp * cout_g * k, k, false}, cout_g, k);
-          a = &weights;
-        }
         kernels::GemmEpilogue ep;
         ep.row_bias = bias ? bias + grp * cout_g : nullptr;
-        activation_.set_clamp(ep);
+        activation_.set_epilogue(ep);
         float* out = yd + (n * out_channels + grp * cout_g) * g.out_size();
         if (residual) {  // read in place by the GEMM's epilogue
           ep.beta = 1.0f;
@@ -141,25 +126,24 @@ class ConvOp : public OpKernel {
           }
           kernels::gemm(cout_g, total, k, {wd + grp * cout_g * k, k, false}, {b, total, false}, out, total, ep,
                         ctx.threads());
-          if (activation_.needs_pass()) activation_.apply(out, cout_g, total, total, ctx.threads());
           continue;
         }
-        // B (the im2col matrix, or the input itself for pointwise) is packed block by block.
-        for (int64_t first = 0; first < total; first += chunk) {
-          const int64_t cols = std::min(chunk, total - first);
-          kernels::gemm(
-              *a, cols,
-              [&](int64_t row0, int64_t rows, int64_t col0, int64_t count, float* dst) {
-                if (pointwise) {
-                  kernels::pack_b_panels({input + row0 * total, total, false}, rows, first + col0, count, dst);
-                } else {
-                  columns.pack_block(row0, rows, first + col0, count, dst);
-                }
-              },
-              out + first, total, ep, ctx.threads());
-          if (residual) ep.c_in += cols;
-          if (activation_.needs_pass()) activation_.apply(out + first, cout_g, cols, total, ctx.threads());
+        const kernels::PackedA* a = packed_.empty() ? nullptr : packed_[size_t(grp)].get();
+        if (!a) {
+          weights.pack({wd + grp * cout_g * k, k, false}, cout_g, k);
+          a = &weights;
         }
+        // B (the im2col matrix, or the input itself for pointwise) is packed block by block.
+        kernels::gemm(
+            *a, total,
+            [&](int64_t row0, int64_t rows, int64_t col0, int64_t count, float* dst) {
+              if (pointwise) {
+                kernels::pack_b_panels({input + row0 * total, total, false}, rows, col0, count, dst);
+              } else {
+                columns.pack_block(row0, rows, col0, count, dst);
+              }
+            },
+            out, total, ep, ctx.threads());
       }
     }
     return Status::ok();

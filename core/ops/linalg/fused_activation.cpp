@@ -23,21 +23,29 @@ constexpr NameKind kNames[] = {
     {"HardSwish", FusedActivation::Kind::HardSwish, 0},
 };
 
+// min(max(x, lo), hi) without a branch (std::min / std::max compile to compares and jumps
+// under -ftrapping-math: see fast_math.h), so the loops below vectorise.
+inline float clamp_f32(float x, float lo, float hi) {
+  const float v = elementwise::select_f32(x < lo, lo, x);
+  return elementwise::select_f32(v > hi, hi, v);
+}
+
 // One row of `n` values; each case is a plain loop the compiler can vectorise.
 void apply_activation(FusedActivation::Kind kind, float p0, float p1, float* x, int64_t n) {
+  using elementwise::select_f32;
   using elementwise::sigmoid_f32;
   using elementwise::tanh_f32;
   using K = FusedActivation::Kind;
   switch (kind) {
     case K::None: return;
     case K::Relu:
-      for (int64_t i = 0; i < n; ++i) x[i] = x[i] > 0.0f ? x[i] : 0.0f;
+      for (int64_t i = 0; i < n; ++i) x[i] = select_f32(x[i] > 0.0f, x[i], 0.0f);
       return;
     case K::Clip:
-      for (int64_t i = 0; i < n; ++i) x[i] = std::min(std::max(x[i], p0), p1);
+      for (int64_t i = 0; i < n; ++i) x[i] = clamp_f32(x[i], p0, p1);
       return;
     case K::LeakyRelu:
-      for (int64_t i = 0; i < n; ++i) x[i] = x[i] < 0.0f ? p0 * x[i] : x[i];
+      for (int64_t i = 0; i < n; ++i) x[i] = select_f32(x[i] < 0.0f, p0 * x[i], x[i]);
       return;
     case K::Sigmoid:
       for (int64_t i = 0; i < n; ++i) x[i] = sigmoid_f32(x[i]);
@@ -56,10 +64,10 @@ void apply_activation(FusedActivation::Kind kind, float p0, float p1, float* x, 
       }
       return;
     case K::HardSigmoid:
-      for (int64_t i = 0; i < n; ++i) x[i] = std::min(std::max(p0 * x[i] + p1, 0.0f), 1.0f);
+      for (int64_t i = 0; i < n; ++i) x[i] = clamp_f32(p0 * x[i] + p1, 0.0f, 1.0f);
       return;
     case K::HardSwish:
-      for (int64_t i = 0; i < n; ++i) x[i] = x[i] * std::min(std::max(x[i] * (1.0f / 6.0f) + 0.5f, 0.0f), 1.0f);
+      for (int64_t i = 0; i < n; ++i) x[i] = x[i] * clamp_f32(x[i] * (1.0f / 6.0f) + 0.5f, 0.0f, 1.0f);
       return;
   }
 }
@@ -103,13 +111,19 @@ Status FusedActivation::read(const Node& node) {
   return invalid_model("unknown fused activation '", name, "'");
 }
 
-void FusedActivation::set_clamp(kernels::GemmEpilogue& ep) const {
+void FusedActivation::set_epilogue(kernels::GemmEpilogue& ep) const {
   if (kind == Kind::Relu) {
     ep.clamp_min = 0.0f;
   } else if (kind == Kind::Clip) {
     ep.clamp_min = p0;
     ep.clamp_max = p1;
   }
+  if (!needs_pass()) return;
+  ep.tile = [](const void* self, float* c, int64_t rows, int64_t cols, int64_t ldc) {
+    const auto& act = *static_cast<const FusedActivation*>(self);
+    for (int64_t r = 0; r < rows; ++r) apply_row(act, c + r * ldc, cols);
+  };
+  ep.tile_context = this;
 }
 
 void FusedActivation::apply(float* data, int64_t rows, int64_t cols, int64_t ld, ThreadPool* threads) const {

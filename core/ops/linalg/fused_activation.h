@@ -10,7 +10,8 @@
 //                           scalar affine Paddle exports put after activations)
 // The attributes are ordinary node attributes, so the .wisp format stores them as it stores
 // any other. Relu and Clip become the GEMM epilogue's clamp; the others are applied by the
-// op to each block of output right after the GEMM wrote it (while it is still in cache).
+// GEMM epilogue's tile function to each block of output right after it was written (while
+// it is still in L1), and by kernels without a GEMM (depthwise Conv) in a pass of their own.
 #pragma once
 
 #include <limits>
@@ -38,10 +39,13 @@ struct FusedActivation {
   // True when the activation is a clamp that the GEMM epilogue applies by itself.
   bool is_clamp() const { return kind == Kind::Relu || kind == Kind::Clip; }
   bool has_post() const { return post_scale != 1.0f || post_shift != 0.0f; }
-  // True when apply() must run on the GEMM's output (anything but a plain clamp).
+  // True when a plain clamp does not do it: apply() must run on the output (or the GEMM
+  // epilogue's tile function, which set_epilogue() sets).
   bool needs_pass() const { return active() && (!is_clamp() || has_post()); }
-  // Sets the epilogue's clamp for Relu / Clip (no-op otherwise).
-  void set_clamp(kernels::GemmEpilogue& ep) const;
+  // Makes the GEMM epilogue apply the activation: its clamp for Relu / Clip, and for the
+  // others its tile function, run on each block of C as the GEMM finishes it. `ep` then
+  // refers to this object, which must outlive the GEMM call.
+  void set_epilogue(kernels::GemmEpilogue& ep) const;
   // Applies the activation (and the post affine) in place to `rows` rows of `cols` values
   // (row stride `ld`); clamps are applied too (again, harmlessly, after an epilogue clamp), so
   // this is also the path for kernels without an epilogue.

@@ -58,7 +58,7 @@ class MatMulOp : public OpKernel {
                      ctx.node().context(), "bias ", bias.describe(), " must hold ", n, " float32 values");
       ep.col_bias = bias.data<float>();
     }
-    activation_.set_clamp(ep);
+    activation_.set_epilogue(ep);
     if (a.dtype() == DType::Float32) {
       const bool b_is_shared = b_batch.empty() || numel(b_batch) == 1;
       std::shared_ptr<kernels::PackedB> packed = packed_b_;
@@ -68,7 +68,6 @@ class MatMulOp : public OpKernel {
       if (packed && numel(a_batch) == batches) {
         // B is the same for every batch: one tall product over all rows of A.
         kernels::gemm(batches * m, {a.data<float>(), k, false}, *packed, out->data<float>(), n, ep, ctx.threads());
-        if (activation_.needs_pass()) activation_.apply(out->data<float>(), batches * m, n, n, ctx.threads());
         return Status::ok();
       }
       // Many small products (attention heads): one product per task; otherwise each product
@@ -80,7 +79,6 @@ class MatMulOp : public OpKernel {
           const float* bp = b.data<float>() + shape.b_index(i) * k * n;
           float* op = out->data<float>() + i * m * n;
           kernels::gemm(m, n, k, {ap, k, false}, {bp, n, false}, op, n, ep, threads);
-          if (activation_.needs_pass()) activation_.apply(op, m, n, n, threads);
         }
       };
       if (per_batch_tasks) {
@@ -164,14 +162,13 @@ class GemmOp : public OpKernel {
       kernels::GemmEpilogue ep;
       ep.alpha = alpha_;
       ep.beta = has_c ? beta_ : 0.0f;
-      activation_.set_clamp(ep);
+      activation_.set_epilogue(ep);
       kernels::MatrixView av{a.data<float>(), a.dim(1), trans_a_ != 0};
       if (packed_b_) {
         kernels::gemm(m, av, *packed_b_, out->data<float>(), n, ep, ctx.threads());
       } else {
         kernels::gemm(m, n, k, av, {b.data<float>(), b.dim(1), trans_b_ != 0}, out->data<float>(), n, ep, ctx.threads());
       }
-      if (activation_.needs_pass()) activation_.apply(out->data<float>(), m, n, n, ctx.threads());
       return Status::ok();
     }
     bool supported = false;
