@@ -145,7 +145,7 @@ void add_input_options(Options& o) {
 void add_session_options(Options& o) {
   o.value("--threads", "N", "number of threads (default: WISP_NUM_THREADS or the core count)");
   o.flag("--no-optimize", "skip the graph optimizer");
-  o.flag("--fuse", "also run the optimizer's fusion passes (Conv+BatchNorm, bias/residual/activation into Conv/MatMul, patterns; off by default: not yet faster)");
+  o.flag("--no-fuse", "skip the optimizer's fusion passes (Conv+BatchNorm, bias/residual/activation into Conv/MatMul, patterns)");
   add_limit_options(o);
 }
 
@@ -154,7 +154,7 @@ Result<SessionOptions> read_session_options(const Options& o) {
   WISP_ASSIGN_OR_RETURN(int64_t threads, o.get_int("--threads", 0, 1, 1024));
   options.num_threads = int(threads);
   options.optimize = !o.has("--no-optimize");
-  options.fuse = o.has("--fuse");
+  options.fuse = !o.has("--no-fuse");
   WISP_ASSIGN_OR_RETURN(options.limits, read_limit_options(o));
   return options;
 }
