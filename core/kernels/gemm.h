@@ -30,6 +30,9 @@ struct MatrixView {
 // Register-tile geometry of the active micro-kernel (see gemm_isa_name()).
 int64_t gemm_mr();  // rows of C per micro-kernel call (A panel height)
 int64_t gemm_nr();  // columns of C per micro-kernel call (B panel width)
+// Floats per vector of the active kernels: a last, partial B panel is computed with only
+// the vectors it needs, so N costs as much as N rounded up to a multiple of this.
+int64_t gemm_lanes();
 
 // The GEMM kernels are picked at run time (natively on x86: the best of avx512, avx2, sse4,
 // scalar the CPU supports, or the one named by the environment variable WISP_SIMD).

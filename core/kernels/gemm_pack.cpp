@@ -13,6 +13,7 @@ namespace wisp::kernels {
 
 int64_t gemm_mr() { return gemm_kernels().mr; }
 int64_t gemm_nr() { return gemm_kernels().nr; }
+int64_t gemm_lanes() { return gemm_kernels().lanes; }
 
 int64_t PackedA::num_panels() const { return (m_ + mr_ - 1) / mr_; }
 

@@ -122,6 +122,11 @@ TEST_CASE("Conv matches the reference: fixed cases", "[conv]") {
       {{1, 4, 4, 5, 5}, 4, {3, 3, 3}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1, 1, 1, 1}, 4},  // 3-D depthwise
       {{1, 1, 3, 3}, 2, {5, 5}, {1, 1}, {1, 1}, {1, 1, 1, 1}, 1},          // kernel wider than input
       {{1, 70, 6, 6}, 20, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, 1},        // K over two GEMM K blocks
+      // 7x7 maps with 32+ output channels: computed transposed when the weights are constant
+      {{2, 20, 7, 7}, 32, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, 1},        // pointwise, batch 2
+      {{1, 12, 7, 7}, 48, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, 1},        // 3x3
+      {{2, 8, 14, 14}, 32, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, 1},       // 3x3 stride 2 down to 7x7
+      {{1, 16, 7, 7}, 64, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, 2},        // grouped, 32 per group
   };
   for (const ConvSpec& s : specs) {
     INFO("x " << shape_to_string(s.x) << " cout " << s.cout << " kernel " << shape_to_string(s.kernel) << " group "

@@ -187,12 +187,14 @@ TEST_CASE("optimizer leaves BatchNormalization whose input is also read elsewher
 
 TEST_CASE("optimizer fuses bias and activation into Conv", "[optimizer]") {
   const std::string activation = GENERATE(from_range(std::begin(kActivations), std::end(kActivations)));
-  // 128 output channels over 40x40: non-clamp activations run in several column blocks.
+  // 128 output channels over 40x40 (many GEMM tiles) or 7x7 (a map the Conv computes
+  // transposed, see conv.cpp).
   const bool depthwise = GENERATE(false, true);
-  INFO(activation << (depthwise ? " depthwise" : ""));
+  const int64_t hw = GENERATE(40, 7);
+  INFO(activation << (depthwise ? " depthwise" : "") << " " << hw << "x" << hw);
   Builder b;
   const int64_t c_in = depthwise ? 8 : 4, c_out = depthwise ? 8 : 128;
-  b.input("x", {1, c_in, 40, 40});
+  b.input("x", {1, c_in, hw, hw});
   b.init("w", random_tensor({c_out, depthwise ? 1 : c_in, 3, 3}, 7, -0.5f, 0.5f));
   b.init("bias", random_tensor({c_out, 1, 1}, 8));
   Node& conv = b.node("Conv", {"x", "w"}, {"c"});
@@ -441,9 +443,10 @@ TEST_CASE("optimizer keeps Conv scaling that is not per channel", "[optimizer]")
 TEST_CASE("optimizer fuses a residual Add and the Relu after it into the Conv", "[optimizer]") {
   const bool depthwise = GENERATE(false, true);
   const bool with_bias = GENERATE(false, true);
-  const bool big = GENERATE(false, true);  // 64 channels over 36x36: several column blocks
+  // 8 channels over 10x10, 64 over 36x36 (many GEMM tiles), 32 over 7x7 (computed transposed)
+  const int size = GENERATE(0, 1, 2);
   Builder b;
-  const int64_t c = big ? 64 : 8, hw = big ? 36 : 10;
+  const int64_t c = size == 0 ? 8 : size == 1 ? 64 : 32, hw = size == 0 ? 10 : size == 1 ? 36 : 7;
   b.input("x", {2, c, hw, hw});
   b.init("w", random_tensor({c, depthwise ? 1 : c, 3, 3}, 1, -0.3f, 0.3f)).init("cb", random_tensor({c}, 2));
   Node& conv = b.node("Conv", with_bias ? std::vector<std::string>{"x", "w", "cb"} : std::vector<std::string>{"x", "w"}, {"y0"});

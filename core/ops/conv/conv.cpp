@@ -5,7 +5,12 @@
 //    columns straight into the GEMM's packed form (never built whole).
 //    Pointwise (1x1, stride 1, no padding) convolutions skip im2col: the input already is
 //    the matrix. Constant weights are packed once at load. Outputs of a few positions
-//    (N <= kernels::kGemmFewColumns) skip packing: one GEMV per position.
+//    (N <= kernels::kGemmFewColumns) skip packing: one GEMV per position. Maps whose size
+//    is far from a multiple of the vector width (7x7 = 49 positions use 49 of 64 AVX-512
+//    lanes) are computed transposed, Y^T = X^T W^T over the whole batch: positions become
+//    the rows of the tiles and output channels the vector lanes, then Y^T is transposed
+//    back. W^T is packed on the first such run.
+#include <mutex>
 //  - an activation fused by the optimizer (wisp_activation, see fused_activation.h) is
 //    applied by the GEMM epilogue (a clamp, or its tile function on each finished tile).
 //  - an optional fourth input (Wisp-only, written by the optimizer's residual fusion) is a
@@ -13,6 +18,7 @@
 //    of ResNet blocks. The GEMM's epilogue reads it in place as its beta term (beta 1).
 #include <algorithm>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "core/kernels/gemm.h"
@@ -99,6 +105,11 @@ class ConvOp : public OpKernel {
 
     const bool pointwise = g.is_pointwise();
     const int64_t k = cin_g * g.kernel_size();
+    if (!packed_.empty() && transposed_pays(g.out_size(), cout_g)) {
+      run_transposed({xd, wd, bias, residual, yd, batch, in_channels, out_channels, group, cin_g, cout_g, k, g, pointwise},
+                     ctx.threads());
+      return Status::ok();
+    }
     WISP_THREAD_LOCAL kernels::PackedA weights;  // per calling thread: run() may execute on several at once
     for (int64_t n = 0; n < batch; ++n) {
       for (int64_t grp = 0; grp < group; ++grp) {
@@ -150,9 +161,95 @@ class ConvOp : public OpKernel {
   }
 
  private:
+  struct Problem {
+    const float *x, *w, *bias, *residual;
+    float* y;
+    int64_t batch, in_channels, out_channels, group, cin_g, cout_g, k;
+    kernels::ConvGeometry g;
+    bool pointwise;
+  };
+
+  // True when an output map of n positions fills the GEMM's vectors badly (under 8/9 of
+  // their lanes) and cout_g output channels would fill them well.
+  static bool transposed_pays(int64_t n, int64_t cout_g) {
+    const int64_t lanes = kernels::gemm_lanes();
+    const auto fills_well = [&](int64_t count) { return (count + lanes - 1) / lanes * lanes * 8 <= count * 9; };
+    return n > kernels::kGemmFewColumns && !fills_well(n) && fills_well(cout_g);
+  }
+
+  // Y^T (batch * N positions x cout_g) = X^T W^T per group, then transposed into Y; the bias
+  // is the epilogue's column bias, and a residual is added while transposing (before the
+  // activation, which then runs on Y).
+  void run_transposed(const Problem& p, ThreadPool* threads) const {
+    const int64_t n = p.g.out_size(), rows = p.batch * n, k = p.k, cout_g = p.cout_g;
+    std::call_once(transposed_->once, [&] {
+      for (int64_t grp = 0; grp < p.group; ++grp) {
+        transposed_->weights.emplace_back(kernels::MatrixView{p.w + grp * cout_g * k, k, true}, k, cout_g);
+      }
+    });
+    // X (k x rows) and Y^T (rows x cout_g), the calling thread's; the workers get pointers (a
+    // thread_local named inside the lambdas would be each worker's own).
+    WISP_THREAD_LOCAL std::vector<float> columns_buffer, product_buffer;
+    columns_buffer.resize(size_t(k * rows));
+    product_buffer.resize(size_t(rows * cout_g));
+    float* const columns = columns_buffer.data();
+    float* const product = product_buffer.data();
+    for (int64_t grp = 0; grp < p.group; ++grp) {
+      // X of every image side by side: row r holds image 0's n values, then image 1's...
+      parallel_for(threads, p.batch, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t img = begin; img < end; ++img) {
+          const float* input = p.x + (img * p.in_channels + grp * p.cin_g) * p.g.in_size();
+          const kernels::Im2col im2col(input, p.pointwise ? 0 : p.cin_g, p.g);
+          for (int64_t r = 0; r < k; ++r) {
+            float* dst = columns + r * rows + img * n;
+            if (p.pointwise) {
+              std::copy_n(input + r * n, n, dst);
+            } else {
+              im2col.row(r, 0, n, dst);
+            }
+          }
+        }
+      });
+      kernels::GemmEpilogue ep;
+      ep.col_bias = p.bias ? p.bias + grp * cout_g : nullptr;
+      if (!p.residual) activation_.set_epilogue(ep);
+      kernels::gemm(rows, {columns, rows, true}, transposed_->weights[size_t(grp)], product, cout_g, ep,
+                    threads);
+      // Back to [image, channel, position], blocks of 16 channels: each row of Y^T is read a
+      // cache line at a time (reading it a column at a time would walk rows cout_g floats
+      // apart, often a power of two, all in one L1 set).
+      constexpr int64_t kBlock = 16;
+      parallel_for(threads, (cout_g + kBlock - 1) / kBlock, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t img = 0; img < p.batch; ++img) {
+          const int64_t offset = (img * p.out_channels + grp * cout_g) * n;
+          const float* src = product + img * n * cout_g;
+          for (int64_t c0 = begin * kBlock; c0 < std::min(cout_g, end * kBlock); c0 += kBlock) {
+            const int64_t c1 = std::min(cout_g, c0 + kBlock);
+            float* dst = p.y + offset;
+            for (int64_t j = 0; j < n; ++j) {
+              for (int64_t c = c0; c < c1; ++c) dst[c * n + j] = src[j * cout_g + c];
+            }
+            if (!p.residual) continue;
+            for (int64_t c = c0; c < c1; ++c) {
+              const float* res = p.residual + offset + c * n;
+              for (int64_t j = 0; j < n; ++j) dst[c * n + j] += res[j];
+              activation_.apply(dst + c * n, 1, n, n, nullptr);
+            }
+          }
+        }
+      });
+    }
+  }
+
   ConvAttributes attrs_;
   linalg::FusedActivation activation_;
   std::vector<std::shared_ptr<kernels::PackedA>> packed_;  // per group, when W is constant
+  // W^T per group as GEMM B operands (run_transposed), packed by the first run that needs them.
+  struct TransposedWeights {
+    std::once_flag once;
+    std::vector<kernels::PackedB> weights;
+  };
+  std::shared_ptr<TransposedWeights> transposed_ = std::make_shared<TransposedWeights>();
 };
 
 }  // namespace
