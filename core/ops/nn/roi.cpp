@@ -105,9 +105,10 @@ class RoiAlignOp final : public OpKernel {
           double sy = y1 + double(ph) * bin_h + (double(iy) + 0.5) * bin_h / double(grid_h);
           for (int64_t ix = 0; ix < grid_w; ++ix) {
             double sx = x1 + double(pw) * bin_w + (double(ix) + 0.5) * bin_w / double(grid_w);
-            // Samples more than one pixel outside the map contribute 0.
+            // Samples more than one pixel outside the map contribute 0, and so does every
+            // sample of an empty map (H or W of 0: there is no pixel to interpolate from).
             double v = 0;
-            if (!(sy < -1.0 || sy > double(H) || sx < -1.0 || sx > double(W))) {
+            if (H > 0 && W > 0 && !(sy < -1.0 || sy > double(H) || sx < -1.0 || sx > double(W))) {
               double cy = std::max(sy, 0.0), cx = std::max(sx, 0.0);
               int64_t y0 = int64_t(cy), x0 = int64_t(cx), y1i, x1i;
               if (y0 >= H - 1) { y0 = y1i = H - 1; cy = double(y0); } else { y1i = y0 + 1; }

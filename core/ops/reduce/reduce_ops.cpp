@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "core/ops/nn/float_io.h"
 #include "core/ops/reduce/reduce_layout.h"
@@ -25,6 +26,19 @@ template <typename T>
 using AccOf = std::conditional_t<std::is_integral_v<T>,
                                  std::conditional_t<std::is_signed_v<T>, int64_t, uint64_t>, double>;
 
+// A result as the output's element type R. Float results for integer outputs (log, sqrt or
+// exp of integer sums) saturate: NaN gives 0 and values out of R's range its nearest limit,
+// where a plain conversion would be undefined (ReduceLogSum of zeros is -inf).
+template <typename R, typename V>
+R result_cast(V v) {
+  if constexpr (std::is_integral_v<R> && std::is_floating_point_v<V>) {
+    if (v != v) return R(0);
+    if (v <= V(std::numeric_limits<R>::lowest())) return std::numeric_limits<R>::lowest();
+    if (v >= V(std::numeric_limits<R>::max())) return std::numeric_limits<R>::max();
+  }
+  return R(v);
+}
+
 // Runs the walk: out[o] = finish(fold(step, init, elements of o), o).
 template <typename T, typename Acc, typename Step, typename Finish>
 void walk(const ReduceLayout& L, const T* x, T* y, Acc init, Step step, Finish finish, ThreadPool* pool) {
@@ -42,7 +56,7 @@ void walk(const ReduceLayout& L, const T* x, T* y, Acc init, Step step, Finish f
           const T* p = x + kept[o] + red[r];
           for (int64_t j = 0; j < inner; ++j) step(acc, Acc(IO::load(p[j])), o);
         }
-        y[o] = IO::store(decltype(IO::load(*x))(finish(acc, o)));
+        y[o] = IO::store(result_cast<decltype(IO::load(*x))>(finish(acc, o)));
       }
     });
   } else {
@@ -56,7 +70,7 @@ void walk(const ReduceLayout& L, const T* x, T* y, Acc init, Step step, Finish f
           for (int64_t j = 0; j < inner; ++j) step(acc[size_t(j)], Acc(IO::load(p[j])), obase + j);
         }
         for (int64_t j = 0; j < inner; ++j) {
-          y[obase + j] = IO::store(decltype(IO::load(*x))(finish(acc[size_t(j)], obase + j)));
+          y[obase + j] = IO::store(result_cast<decltype(IO::load(*x))>(finish(acc[size_t(j)], obase + j)));
         }
       }
     });
@@ -109,10 +123,10 @@ void run_kind(Kind kind, const ReduceLayout& L, const T* x, T* y, int64_t out_co
       return;
     case Kind::L2:
       walk<T, Acc>(L, x, y, Acc(0), [](Acc& a, Acc v, int64_t) { a += v * v; },
-                   [](Acc a, int64_t) { return Acc(std::sqrt(double(a))); }, pool);
+                   [](Acc a, int64_t) { return std::sqrt(double(a)); }, pool);
       return;
     case Kind::LogSum:
-      walk<T, Acc>(L, x, y, Acc(0), sum, [](Acc a, int64_t) { return Acc(std::log(double(a))); }, pool);
+      walk<T, Acc>(L, x, y, Acc(0), sum, [](Acc a, int64_t) { return std::log(double(a)); }, pool);
       return;
     case Kind::LogSumExp: {
       // Subtract each output's max before exp so large inputs do not overflow.
