@@ -22,7 +22,7 @@ function usage() {
 // V8 flags this runner needs (wasi/node-flags.mjs says why), given to the Node process when
 // it starts: V8 documents changing flags after start-up (v8.setFlagsFromString) as unsafe.
 // (That was once suspected of the heap corruption seen with light-inception_v1; it is not the
-// cause, which remains open: see tests/models/real_models.test.mjs.)
+// cause: see PREGROW_BYTES below.)
 const missingFlags = V8_FLAGS.filter((flag) => !process.execArgv.includes(flag));
 if (missingFlags.length) {
   // Run this script again in a Node started with the flags; its exit becomes ours.
@@ -123,5 +123,21 @@ const wasi = new WASI({
 });
 const module = await WebAssembly.compile(bytes);
 const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+// Node 20's V8 (11.3) can corrupt its own heap, or abort with "unreachable code", when a
+// garbage collection starts inside a wasm memory.grow: growing creates a new JSArrayBuffer whose
+// setup reports the extra external memory, which may run a full GC right there (valgrind shows
+// the marker writing into a freed ArrayBuffer extension). Seen with light-inception_v1 and
+// `wisp ocr`, whatever the V8 GC flags. wasi-libc's malloc takes all the memory present at its
+// first call as its heap, so growing the memory before the program starts means a run that
+// peaks below PREGROW_BYTES never grows it again. Untouched pages cost no resident memory.
+const PREGROW_BYTES = 1 << 30;
+const { memory } = instance.exports;
+if (memory instanceof WebAssembly.Memory && memory.buffer.byteLength < PREGROW_BYTES) {
+  try {
+    memory.grow((PREGROW_BYTES - memory.buffer.byteLength) / 65536);
+  } catch {
+    // A host that cannot reserve that much runs the program with what it has.
+  }
+}
 const code = wasi.start(instance);
 process.exitCode = code;

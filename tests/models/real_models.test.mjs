@@ -24,12 +24,9 @@ if (unknown.length) {
 const summary = [];
 // Pairs that run but are reported as TODO (node:test shows them, and does not fail on them),
 // each with what is known. Not a tolerance: a pair that starts passing is listed as such.
-const KNOWN_FAILURES = {
-  'light-inception_v1 wasi':
-    'the Node 20 process hosting the SIMD128 wisp.wasm crashes after the run completes (glibc heap ' +
-    'corruption seen in V8\'s concurrent marking thread, or SIGSEGV), on every run with this input; ' +
-    'random input, --no-optimize and the relaxed-SIMD build do not crash. Cause not found yet.',
-};
+// (None now: light-inception_v1 on WASI was one until wasi/run-wasi.mjs learnt to work around
+// Node 20's GC crash during wasm memory growth; see PREGROW_BYTES there.)
+const KNOWN_FAILURES = {};
 
 function checkOutputs(actual, reference, noise, label) {
   const errors = {};
