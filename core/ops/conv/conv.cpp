@@ -4,12 +4,12 @@
 //    channels) and the im2col matrix as the right one, produced in cache-sized blocks of
 //    columns straight into the GEMM's packed form (never built whole).
 //    Pointwise (1x1, stride 1, no padding) convolutions skip im2col: the input already is
-//    the matrix. Constant weights are packed once at load. Outputs of a few positions
+//    the matrix. Constant weights are packed once, by the first run. Outputs of a few positions
 //    (N <= kernels::kGemmFewColumns) skip packing: one GEMV per position. Maps whose size
 //    is far from a multiple of the vector width (7x7 = 49 positions use 49 of 64 AVX-512
 //    lanes) are computed transposed, Y^T = X^T W^T over the whole batch: positions become
 //    the rows of the tiles and output channels the vector lanes, then Y^T is transposed
-//    back. W^T is packed on the first such run.
+//    back, with W^T as the packed operand.
 #include <mutex>
 //  - an activation fused by the optimizer (wisp_activation, see fused_activation.h) is
 //    applied by the GEMM epilogue (a clamp, or its tile function on each finished tile).
@@ -34,17 +34,12 @@ class ConvOp : public OpKernel {
   Status init(const OpBuildContext& ctx) override {
     WISP_RETURN_IF_ERROR(attrs_.read(ctx.node));
     WISP_RETURN_IF_ERROR(activation_.read(ctx.node));
-    // Prepack constant float weights [Cout, Cin/g, k...] per group as GEMM A operands.
+    // Constant float weights [Cout, Cin/g, k...] are packed for the GEMM on first use (see
+    // PackedWeights).
     const Tensor* w = ctx.constant_input(1);
-    if (w && w->dtype() == DType::Float32 && w->rank() >= 3 && w->dim(0) % attrs_.group == 0) {
-      const int64_t cout_g = w->dim(0) / attrs_.group, k = w->numel() / std::max<int64_t>(1, w->dim(0));
-      const bool depthwise = cout_g == 1 && w->dim(1) == 1 && w->rank() <= 4;
-      if (!depthwise && w->numel() > 0) {
-        for (int64_t grp = 0; grp < attrs_.group; ++grp) {
-          packed_.push_back(std::make_shared<kernels::PackedA>(
-              kernels::MatrixView{w->data<float>() + grp * cout_g * k, k, false}, cout_g, k));
-        }
-      }
+    if (w && w->dtype() == DType::Float32 && w->rank() >= 3 && w->dim(0) % attrs_.group == 0 && w->numel() > 0) {
+      const bool depthwise = w->dim(0) == attrs_.group && w->dim(1) == 1 && w->rank() <= 4;
+      if (!depthwise) packed_ = std::make_shared<PackedWeights>();
     }
     return Status::ok();
   }
@@ -105,7 +100,7 @@ class ConvOp : public OpKernel {
 
     const bool pointwise = g.is_pointwise();
     const int64_t k = cin_g * g.kernel_size();
-    if (!packed_.empty() && transposed_pays(g.out_size(), cout_g)) {
+    if (packed_ && transposed_pays(g.out_size(), cout_g)) {
       run_transposed({xd, wd, bias, residual, yd, batch, in_channels, out_channels, group, cin_g, cout_g, k, g, pointwise},
                      ctx.threads());
       return Status::ok();
@@ -139,8 +134,15 @@ class ConvOp : public OpKernel {
                         ctx.threads());
           continue;
         }
-        const kernels::PackedA* a = packed_.empty() ? nullptr : packed_[size_t(grp)].get();
-        if (!a) {
+        const kernels::PackedA* a = nullptr;
+        if (packed_) {
+          std::call_once(packed_->w_once, [&] {
+            for (int64_t i = 0; i < group; ++i) {
+              packed_->w.emplace_back(kernels::MatrixView{wd + i * cout_g * k, k, false}, cout_g, k);
+            }
+          });
+          a = &packed_->w[size_t(grp)];
+        } else {
           weights.pack({wd + grp * cout_g * k, k, false}, cout_g, k);
           a = &weights;
         }
@@ -182,9 +184,9 @@ class ConvOp : public OpKernel {
   // activation, which then runs on Y).
   void run_transposed(const Problem& p, ThreadPool* threads) const {
     const int64_t n = p.g.out_size(), rows = p.batch * n, k = p.k, cout_g = p.cout_g;
-    std::call_once(transposed_->once, [&] {
+    std::call_once(packed_->w_transposed_once, [&] {
       for (int64_t grp = 0; grp < p.group; ++grp) {
-        transposed_->weights.emplace_back(kernels::MatrixView{p.w + grp * cout_g * k, k, true}, k, cout_g);
+        packed_->w_transposed.emplace_back(kernels::MatrixView{p.w + grp * cout_g * k, k, true}, k, cout_g);
       }
     });
     // X (k x rows) and Y^T (rows x cout_g), the calling thread's; the workers get pointers (a
@@ -213,7 +215,7 @@ class ConvOp : public OpKernel {
       kernels::GemmEpilogue ep;
       ep.col_bias = p.bias ? p.bias + grp * cout_g : nullptr;
       if (!p.residual) activation_.set_epilogue(ep);
-      kernels::gemm(rows, {columns, rows, true}, transposed_->weights[size_t(grp)], product, cout_g, ep,
+      kernels::gemm(rows, {columns, rows, true}, packed_->w_transposed[size_t(grp)], product, cout_g, ep,
                     threads);
       // Back to [image, channel, position], blocks of 16 channels: each row of Y^T is read a
       // cache line at a time (reading it a column at a time would walk rows cout_g floats
@@ -243,13 +245,16 @@ class ConvOp : public OpKernel {
 
   ConvAttributes attrs_;
   linalg::FusedActivation activation_;
-  std::vector<std::shared_ptr<kernels::PackedA>> packed_;  // per group, when W is constant
-  // W^T per group as GEMM B operands (run_transposed), packed by the first run that needs them.
-  struct TransposedWeights {
-    std::once_flag once;
-    std::vector<kernels::PackedB> weights;
+  // Constant weights in the GEMM's packed forms, per group: W as A operands (the usual
+  // orientation) and W^T as B operands (run_transposed). Each is made by the first run that
+  // needs it, not at load: the output's size decides which, so a model whose maps keep their
+  // size holds one packed copy of its weights rather than two.
+  struct PackedWeights {
+    std::once_flag w_once, w_transposed_once;
+    std::vector<kernels::PackedA> w;
+    std::vector<kernels::PackedB> w_transposed;
   };
-  std::shared_ptr<TransposedWeights> transposed_ = std::make_shared<TransposedWeights>();
+  std::shared_ptr<PackedWeights> packed_;  // null unless W is a constant float tensor
 };
 
 }  // namespace
