@@ -10,6 +10,10 @@ import { runnerCommand } from '../../wasi/node-flags.mjs';
 export const NATIVE_CLI = process.env.WISP_CLI ?? join(ROOT, 'build/native/wisp');
 export const WASI_MODULE = process.env.WISP_WASI ?? join(ROOT, 'build/wasi/wisp.wasm');
 export const WEB_MODULE = process.env.WISP_WEB ?? join(ROOT, 'build/web/dist/wisp.mjs');
+// The AArch64 cross build (NEON backend, `neon` preset), run under qemu-user.
+export const NEON_CLI = process.env.WISP_NEON_CLI ?? join(ROOT, 'build/neon/wisp');
+const QEMU = ['qemu-aarch64', '-L', '/usr/aarch64-linux-gnu'];
+const hasQemu = () => spawnSync(QEMU[0], ['--version']).status === 0;
 
 // The CLI writes each output as <name>.npy with anything outside [A-Za-z0-9_.-] replaced by '_'.
 export const sanitize = (name) => name.replace(/[^A-Za-z0-9_.-]/g, '_');
@@ -49,6 +53,10 @@ export const targets = {
     available: () => existsSync(WASI_MODULE),
     run: (modelPath, feeds, names, workDir) =>
       runCli([...runnerCommand(), WASI_MODULE], modelPath, feeds, names, workDir),
+  },
+  neon: {
+    available: () => existsSync(NEON_CLI) && hasQemu(),
+    run: (modelPath, feeds, names, workDir) => runCli([...QEMU, NEON_CLI], modelPath, feeds, names, workDir),
   },
   web: {
     available: () => existsSync(WEB_MODULE),
