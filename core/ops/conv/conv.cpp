@@ -10,7 +10,6 @@
 //    lanes) are computed transposed, Y^T = X^T W^T over the whole batch: positions become
 //    the rows of the tiles and output channels the vector lanes, then Y^T is transposed
 //    back, with W^T as the packed operand.
-#include <mutex>
 //  - an activation fused by the optimizer (wisp_activation, see fused_activation.h) is
 //    applied by the GEMM epilogue (a clamp, or its tile function on each finished tile).
 //  - an optional fourth input (Wisp-only, written by the optimizer's residual fusion) is a
@@ -28,6 +27,19 @@
 namespace wisp::conv {
 
 namespace {
+
+// Writes one image's and group's right GEMM operand, k rows of n values (the im2col matrix,
+// or for a pointwise Conv the input itself), to dst with row stride ld.
+void write_matrix(const kernels::Im2col& im2col, const float* input, bool pointwise, int64_t k, int64_t n,
+                  float* dst, int64_t ld) {
+  for (int64_t r = 0; r < k; ++r) {
+    if (pointwise) {
+      std::copy_n(input + r * n, n, dst + r * ld);
+    } else {
+      im2col.row(r, 0, n, dst + r * ld);
+    }
+  }
+}
 
 class ConvOp : public OpKernel {
  public:
@@ -127,7 +139,7 @@ class ConvOp : public OpKernel {
           const float* b = input;
           if (!pointwise) {
             matrix.resize(size_t(k * total));
-            for (int64_t r = 0; r < k; ++r) columns.row(r, 0, total, matrix.data() + r * total);
+            write_matrix(columns, input, false, k, total, matrix.data(), total);
             b = matrix.data();
           }
           kernels::gemm(cout_g, total, k, {wd + grp * cout_g * k, k, false}, {b, total, false}, out, total, ep,
@@ -202,14 +214,7 @@ class ConvOp : public OpKernel {
         for (int64_t img = begin; img < end; ++img) {
           const float* input = p.x + (img * p.in_channels + grp * p.cin_g) * p.g.in_size();
           const kernels::Im2col im2col(input, p.pointwise ? 0 : p.cin_g, p.g);
-          for (int64_t r = 0; r < k; ++r) {
-            float* dst = columns + r * rows + img * n;
-            if (p.pointwise) {
-              std::copy_n(input + r * n, n, dst);
-            } else {
-              im2col.row(r, 0, n, dst);
-            }
-          }
+          write_matrix(im2col, input, p.pointwise, k, n, columns + img * n, rows);
         }
       });
       kernels::GemmEpilogue ep;
